@@ -1,0 +1,10 @@
+namespace LettaSockets.Protocol.Chunks;
+
+/// <summary>Values of <c>status.status</c>.</summary>
+public enum StatusKind : byte
+{
+    Thinking,
+    Running,
+    ToolRunning,
+    Working,
+}

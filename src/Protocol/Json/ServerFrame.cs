@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace LettaSockets.Protocol.Json;
+
+/// <summary>
+/// Any server frame as a .NET client reads it: every field of protocol §2, null when the frame's
+/// type does not carry it. Deserialize with <see cref="ProtocolJsonContext"/>.
+/// </summary>
+public sealed class ServerFrame
+{
+    public string Type { get; set; } = "";
+    public string? Id { get; set; }
+    public string? AgentId { get; set; }
+    public string? RunId { get; set; }
+    public long? Seq { get; set; }
+    public string? Status { get; set; }
+    public long? ElapsedMs { get; set; }
+    public string? MessageId { get; set; }
+    public string? Content { get; set; }
+    public bool? Hidden { get; set; }
+    public string? ToolCallId { get; set; }
+    public string? Name { get; set; }
+    public string? Arguments { get; set; }
+    public string? Result { get; set; }
+    public List<string>? Stdout { get; set; }
+    public List<string>? Stderr { get; set; }
+    public string? StopReason { get; set; }
+    public string? CancelledBy { get; set; }
+    public Dictionary<string, JsonElement>? Usage { get; set; }
+    public Dictionary<string, JsonElement>? Metrics { get; set; }
+    public string? Code { get; set; }
+    public string? Message { get; set; }
+    public bool? Retryable { get; set; }
+    public long? RetryAfterMs { get; set; }
+    public string? Detail { get; set; }
+    public string? Protocol { get; set; }
+    public string? ConnectionId { get; set; }
+    public bool? Resumable { get; set; }
+    public Dictionary<string, JsonElement>? Limits { get; set; }
+    public Dictionary<string, JsonElement>? Server { get; set; }
+    public string? Reason { get; set; }
+    public List<ServerResumeCursor>? Resume { get; set; }
+
+    public bool IsTerminal => Type is "done" or "error";
+
+    public static ServerFrame Parse(ReadOnlySpan<byte> utf8) =>
+        JsonSerializer.Deserialize(utf8, ProtocolJsonContext.Default.ServerFrame)
+        ?? throw new JsonException("A server frame was null.");
+
+    public static ServerFrame Parse(string json) =>
+        JsonSerializer.Deserialize(json, ProtocolJsonContext.Default.ServerFrame)
+        ?? throw new JsonException("A server frame was null.");
+}
+
+/// <summary>One entry of <c>shutdown.resume</c>.</summary>
+public sealed class ServerResumeCursor
+{
+    public string Id { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public long AfterSeq { get; set; }
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using LettaSockets.Protocol.Chunks;
+using LettaSockets.Protocol.Frames;
+
+namespace LettaSockets.Protocol.Serialization;
+
+/// <summary>
+/// Writes server frames (protocol §2) as compact UTF-8 JSON into a pooled buffer. One per
+/// connection writer; not thread-safe. Consecutive deltas of one message can be merged into one
+/// frame without building a joined string (<see cref="AppendDelta"/>).
+/// </summary>
+public sealed partial class FrameSerializer : IDisposable
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // Frames go to JSON parsers, never into HTML, so only what JSON requires is escaped.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    private readonly PooledBufferWriter _buffer = new();
+    private readonly Utf8JsonWriter _json;
+    private long _pendingSeq = -1;
+
+    public FrameSerializer() => _json = new Utf8JsonWriter(_buffer, WriterOptions);
+
+    /// <summary>The bytes of the frame written last.</summary>
+    public ReadOnlyMemory<byte> Written => _buffer.WrittenMemory;
+
+    /// <summary>Writes one whole frame, replacing whatever was written before.</summary>
+    public ReadOnlyMemory<byte> Write(in StreamChunk chunk)
+    {
+        if (chunk.Kind.IsDelta())
+        {
+            BeginDelta(chunk);
+            return EndDelta();
+        }
+
+        Start();
+        switch (chunk.Kind)
+        {
+            case ChunkKind.Ready: WriteReady((ReadyInfo)chunk.Payload!); break;
+            case ChunkKind.Status: WriteStatus(chunk); break;
+            case ChunkKind.ToolResult: WriteToolResult(chunk); break;
+            case ChunkKind.ApprovalRequest: WriteApproval(chunk); break;
+            case ChunkKind.Done: WriteDone(chunk); break;
+            case ChunkKind.Error: WriteError(chunk); break;
+            case ChunkKind.Pong: WritePong(chunk); break;
+            case ChunkKind.Shutdown: WriteShutdown((ShutdownInfo)chunk.Payload!); break;
+            default: throw new UnreachableException($"Unhandled chunk kind {chunk.Kind}.");
+        }
+
+        return Finish();
+    }
+
+    /// <summary>Starts a delta frame whose text may be extended by <see cref="AppendDelta"/>.</summary>
+    public void BeginDelta(in StreamChunk chunk)
+    {
+        Start();
+        switch (chunk.Kind)
+        {
+            case ChunkKind.Chunk:
+                WriteHeader("chunk"u8, chunk.Turn);
+                _json.WriteString("message_id"u8, chunk.MessageId);
+                _json.WritePropertyName("content"u8);
+                break;
+            case ChunkKind.Reasoning:
+                WriteHeader("reasoning"u8, chunk.Turn);
+                _json.WriteString("message_id"u8, chunk.MessageId);
+                _json.WriteBoolean("hidden"u8, chunk.Flag);
+                _json.WritePropertyName("content"u8);
+                break;
+            case ChunkKind.ToolCall:
+                WriteHeader("tool_call"u8, chunk.Turn);
+                _json.WriteString("tool_call_id"u8, chunk.MessageId);
+                if (chunk.Name is not null)
+                {
+                    _json.WriteString("name"u8, chunk.Name);
+                }
+
+                _json.WritePropertyName("arguments"u8);
+                break;
+            default:
+                throw new ArgumentException($"{chunk.Kind} is not a delta.", nameof(chunk));
+        }
+
+        _json.WriteStringValueSegment((chunk.Content ?? string.Empty).AsSpan(), isFinalSegment: false);
+        _pendingSeq = chunk.Seq;
+    }
+
+    /// <summary>Appends the text of a chunk that <see cref="StreamChunk.CanMergeWith"/> the started one.</summary>
+    public void AppendDelta(in StreamChunk next)
+    {
+        _json.WriteStringValueSegment((next.Content ?? string.Empty).AsSpan(), isFinalSegment: false);
+        _pendingSeq = next.Seq;
+    }
+
+    /// <summary>Completes the delta frame; its <c>seq</c> is the last merged chunk's.</summary>
+    public ReadOnlyMemory<byte> EndDelta()
+    {
+        _json.WriteStringValueSegment(ReadOnlySpan<char>.Empty, isFinalSegment: true);
+        WriteSeq(_pendingSeq);
+        return Finish();
+    }
+
+    /// <summary>Returns the pooled buffer while the connection is idle.</summary>
+    public void ReleaseBuffer() => _buffer.Release();
+
+    public void Dispose()
+    {
+        _json.Dispose();
+        _buffer.Dispose();
+    }
+
+    private void Start()
+    {
+        _buffer.Clear();
+        _json.Reset(_buffer);
+        _json.WriteStartObject();
+    }
+
+    private ReadOnlyMemory<byte> Finish()
+    {
+        _json.WriteEndObject();
+        _json.Flush();
+        return _buffer.WrittenMemory;
+    }
+
+    private void WriteHeader(ReadOnlySpan<byte> type, TurnInfo? turn)
+    {
+        _json.WriteString("type"u8, type);
+        if (turn is null)
+        {
+            return;
+        }
+
+        _json.WriteString("id"u8, turn.Id);
+        _json.WriteString("agent_id"u8, turn.AgentId);
+        if (turn.RunId is { } runId)
+        {
+            _json.WriteString("run_id"u8, runId);
+        }
+    }
+
+    private void WriteSeq(long seq)
+    {
+        if (seq >= 0)
+        {
+            _json.WriteNumber("seq"u8, seq);
+        }
+    }
+}
