@@ -36,7 +36,7 @@ public readonly struct StreamChunk
     /// <summary>Tool name (tool frames).</summary>
     public string? Name { get; }
 
-    /// <summary><c>elapsed_ms</c> for status frames; the <see cref="StatusKind"/> is in <see cref="Flag"/>'s place via <see cref="Status"/>.</summary>
+    /// <summary>Status frames pack their <see cref="StatusKind"/> (top byte) and <c>elapsed_ms</c> here; read them through <see cref="Status"/> and <see cref="ElapsedMs"/>.</summary>
     public long Number { get; }
 
     /// <summary>Letta's <c>seq_id</c>, or -1 when the turn is not resumable.</summary>
@@ -61,8 +61,8 @@ public readonly struct StreamChunk
     public static StreamChunk ToolCall(TurnInfo turn, string toolCallId, string? name, string arguments, long seq = -1) =>
         new(ChunkKind.ToolCall, turn, toolCallId, arguments, name, 0, seq, false, null);
 
-    public static StreamChunk StatusFrame(TurnInfo turn, StatusKind status, long elapsedMs = 0, long seq = -1) =>
-        new(ChunkKind.Status, turn, null, null, null, ((long)status << 56) | (elapsedMs & 0x00FF_FFFF_FFFF_FFFF), seq, false, null);
+    public static StreamChunk StatusFrame(TurnInfo turn, StatusKind status, long elapsedMs = 0, long seq = -1, string? toolCallId = null) =>
+        new(ChunkKind.Status, turn, toolCallId, null, null, ((long)status << 56) | (elapsedMs & 0x00FF_FFFF_FFFF_FFFF), seq, false, null);
 
     public static StreamChunk ToolResult(TurnInfo turn, ToolResultInfo result, long seq = -1) =>
         new(ChunkKind.ToolResult, turn, result.ToolCallId, null, result.Name, 0, seq, false, result);

@@ -1,0 +1,73 @@
+using LettaSockets.Server.Letta;
+using LettaSockets.Server.Resilience;
+using LettaSockets.Server.Sockets;
+using LettaSockets.Server.Turns;
+using LettaSockets.Simulator;
+using Microsoft.Extensions.Options;
+
+namespace LettaSockets.Server.Hosting;
+
+/// <summary>Registers the gateway's services; each concern in its own method.</summary>
+public static class LettaSocketsServiceCollectionExtensions
+{
+    public static IServiceCollection AddLettaSockets(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingletonTimeProvider();
+        services.AddLettaClient(configuration);
+        services.AddLettaSocketsSessions(configuration);
+        return services;
+    }
+
+    public static IServiceCollection AddLettaClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LettaOptions>().Bind(configuration.GetSection(LettaOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LettaOptions>, LettaOptionsValidator>();
+        services.PostConfigure<LettaOptions>(o =>
+        {
+            if (o.UsesEmbeddedSimulator && string.IsNullOrWhiteSpace(o.DefaultAgentId))
+            {
+                o.DefaultAgentId = EmbeddedSimulator.AssistantAgentId;
+            }
+        });
+        services.AddOptions<CircuitBreakerSettings>().Bind(configuration.GetSection(LettaOptions.Section + ":CircuitBreaker"));
+        services.AddOptions<SimulatorOptions>().Bind(configuration.GetSection("Simulator")).Configure(o => o.Port = 0);
+
+        services.AddSingleton<LettaEndpoint>();
+        services.AddSingleton<EmbeddedSimulator>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulator>());
+        services.AddSingleton(sp => LettaResilience.Build(
+            sp.GetRequiredService<IOptions<LettaOptions>>().Value,
+            sp.GetRequiredService<IOptions<CircuitBreakerSettings>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Letta.Resilience")));
+        services.AddTransient<LettaResilienceHandler>();
+        services.AddHttpClient<LettaClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+            })
+            .AddHttpMessageHandler<LettaResilienceHandler>()
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddSingleton<RunCanceller>();
+        return services;
+    }
+
+    public static IServiceCollection AddLettaSocketsSessions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SocketOptions>().Bind(configuration.GetSection(SocketOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SocketOptions>, SocketOptionsValidator>();
+        services.AddSingleton<TurnPump>();
+        services.AddSingleton<ConnectionTracker>();
+        return services;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using LettaSockets.Server.Letta;
+using LettaSockets.Server.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace LettaSockets.Server.Hosting;
+
+/// <summary>Checks the Letta settings at start-up and reports every problem at once.</summary>
+public sealed class LettaOptionsValidator : IValidateOptions<LettaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LettaOptions o)
+    {
+        var errors = new List<string>();
+        if (!o.UsesEmbeddedSimulator && (!Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"Letta:BaseUrl must be an absolute http(s) URL (got '{o.BaseUrl}').");
+        }
+
+        if (!string.IsNullOrEmpty(o.DefaultAgentId) && !AgentIds.IsValid(o.DefaultAgentId))
+        {
+            errors.Add("Letta:DefaultAgentId must be 1 to 128 letters, digits, '-' or '_'.");
+        }
+
+        Positive(errors, "Letta:IdleTimeout", o.IdleTimeout);
+        Positive(errors, "Letta:OpenTimeout", o.OpenTimeout);
+        Positive(errors, "Letta:CancelTimeout", o.CancelTimeout);
+        Positive(errors, "Letta:WindDownTimeout", o.WindDownTimeout);
+        if (o.MaxRetries is < 0 or > 10)
+        {
+            errors.Add("Letta:MaxRetries must be between 0 and 10.");
+        }
+
+        if (o.RetryBaseDelay < TimeSpan.Zero)
+        {
+            errors.Add("Letta:RetryBaseDelay must not be negative.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    internal static void Positive(List<string> errors, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{key} must be a positive duration (e.g. 00:00:30).");
+        }
+    }
+}
+
+/// <summary>Checks the socket limits at start-up and reports every problem at once.</summary>
+public sealed class SocketOptionsValidator : IValidateOptions<SocketOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SocketOptions o)
+    {
+        var errors = new List<string>();
+        if (o.MaxFrameBytes is < 256 or > 16 * 1024 * 1024)
+        {
+            errors.Add("Sockets:MaxFrameBytes must be between 256 and 16777216.");
+        }
+
+        if (o.MaxContentChars < 1)
+        {
+            errors.Add("Sockets:MaxContentChars must be at least 1.");
+        }
+
+        if (o.MaxActiveTurns < 1)
+        {
+            errors.Add("Sockets:MaxActiveTurns must be at least 1.");
+        }
+
+        if (o.OutboundQueueCapacity < 8)
+        {
+            errors.Add("Sockets:OutboundQueueCapacity must be at least 8.");
+        }
+
+        if (o.MaxMergedChunks < 1)
+        {
+            errors.Add("Sockets:MaxMergedChunks must be at least 1.");
+        }
+
+        LettaOptionsValidator.Positive(errors, "Sockets:StallTimeout", o.StallTimeout);
+        LettaOptionsValidator.Positive(errors, "Sockets:KeepAliveInterval", o.KeepAliveInterval);
+        LettaOptionsValidator.Positive(errors, "Sockets:KeepAliveTimeout", o.KeepAliveTimeout);
+        LettaOptionsValidator.Positive(errors, "Sockets:CloseTimeout", o.CloseTimeout);
+        if (o.DrainTimeout < TimeSpan.Zero)
+        {
+            errors.Add("Sockets:DrainTimeout must not be negative.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,204 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using LettaSockets.Protocol.Frames;
+using Microsoft.Extensions.Options;
+
+namespace LettaSockets.Server.Letta;
+
+/// <summary>
+/// The gateway's only way to Letta: open a message stream, re-attach to a background run, cancel
+/// runs, list agents. Authentication headers are added here; retries live in the HTTP pipeline
+/// (<see cref="Resilience.LettaResilienceHandler"/>) and only ever cover a request whose response
+/// has not started.
+/// </summary>
+public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint, IOptions<LettaOptions> options, TimeProvider time, ILogger<LettaClient> logger)
+{
+    private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
+    private readonly LettaOptions _options = options.Value;
+
+    /// <summary>Sends a message (or approval) and returns once Letta's SSE response has started.</summary>
+    public async Task<LettaStream> OpenStreamAsync(LettaTurnRequest request, CancellationToken cancellationToken)
+    {
+        string path = request.ConversationId is { } conversation
+            ? $"v1/conversations/{conversation}/messages"
+            : _options.UseStreamRoute ? $"v1/agents/{request.AgentId}/messages/stream" : $"v1/agents/{request.AgentId}/messages";
+        using var message = new HttpRequestMessage(HttpMethod.Post, await endpoint.UrlAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            Content = LettaRequestBody.Message(request, _options.StreamTokens),
+        };
+        return await SendForStreamAsync(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Re-attaches to a background run's stream after <paramref name="afterSeq"/> (reference §10).</summary>
+    public async Task<LettaStream> ResumeStreamAsync(string runId, long afterSeq, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, await endpoint.UrlAsync($"v1/runs/{runId}/stream", cancellationToken).ConfigureAwait(false))
+        {
+            Content = LettaRequestBody.Resume(afterSeq),
+        };
+        return await SendForStreamAsync(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks Letta to cancel a run (reference §9). Returns false when Letta could not be told.</summary>
+    public async Task<bool> CancelRunAsync(string agentId, string? runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, await endpoint.UrlAsync($"v1/agents/{agentId}/messages/cancel", cancellationToken).ConfigureAwait(false))
+            {
+                Content = LettaRequestBody.Cancel(runId),
+            };
+            AddHeaders(message);
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+
+            // 409 means nothing was running any more: the run already ended, which is what we wanted.
+            bool ok = response.IsSuccessStatusCode || (int)response.StatusCode == 409;
+            Log.RunCancelled(logger, agentId, runId, (int)response.StatusCode);
+            return ok;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            Log.CancelFailed(logger, agentId, runId, e.GetType().Name);
+            return false;
+        }
+    }
+
+    /// <summary>Letta's agents, id and name only.</summary>
+    public async Task<IReadOnlyList<AgentSummary>> ListAgentsAsync(CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, await endpoint.UrlAsync("v1/agents?limit=100", cancellationToken).ConfigureAwait(false));
+        AddHeaders(message);
+        using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw UpstreamErrors.FromStatus(response.StatusCode, response.Headers, await ReadDetailAsync(response, cancellationToken).ConfigureAwait(false));
+        }
+
+        await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using JsonDocument document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var agents = new List<AgentSummary>();
+        if (document.RootElement.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement agent in document.RootElement.EnumerateArray())
+            {
+                if (agent.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+                {
+                    string? name = agent.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                    agents.Add(new AgentSummary(id.GetString()!, name ?? id.GetString()!));
+                }
+            }
+        }
+
+        return agents;
+    }
+
+    private async Task<LettaStream> SendForStreamAsync(HttpRequestMessage message, CancellationToken cancellationToken)
+    {
+        AddHeaders(message);
+        message.Headers.Accept.Add(EventStream);
+        HttpResponseMessage response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                string? detail = await ReadDetailAsync(response, cancellationToken).ConfigureAwait(false);
+                throw UpstreamErrors.FromStatus(response.StatusCode, response.Headers, detail);
+            }
+
+            string? mediaType = response.Content.Headers.ContentType?.MediaType;
+            if (!string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UpstreamException(ErrorCodes.UpstreamUnavailable, "Letta did not answer with an event stream.", true, null, $"content-type: {mediaType ?? "none"}");
+            }
+
+            return new LettaStream(response, time, _options.IdleTimeout);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw UpstreamErrors.Unreachable(e);
+        }
+        catch (Polly.Timeout.TimeoutRejectedException)
+        {
+            throw UpstreamErrors.Timeout($"Letta did not answer within {_options.OpenTimeout.TotalSeconds:0.#} s.");
+        }
+        catch (Polly.CircuitBreaker.BrokenCircuitException e)
+        {
+            throw new UpstreamException(ErrorCodes.UpstreamUnavailable, "Letta is failing; the gateway is not sending it new turns for a moment.", true, e.RetryAfter ?? TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private void AddHeaders(HttpRequestMessage message)
+    {
+        // No User-Agent on purpose: Letta's SDK-version gate (reference §1) refuses unknown agents
+        // but lets a request without one through.
+        if (!string.IsNullOrEmpty(_options.ApiKey))
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.ApiKey);
+        }
+
+        if (!string.IsNullOrEmpty(_options.ProjectId))
+        {
+            message.Headers.TryAddWithoutValidation("X-Project-Id", _options.ProjectId);
+        }
+    }
+
+    /// <summary>Letta's <c>detail</c> text, read from at most a few KiB of an error body.</summary>
+    private static async Task<string?> ReadDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            byte[] bytes = await ReadPrefixAsync(response, 4096, cancellationToken).ConfigureAwait(false);
+            if (bytes.Length == 0)
+            {
+                return null;
+            }
+
+            if (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                using var document = JsonDocument.Parse(bytes);
+                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("detail", out var detail))
+                {
+                    return Truncate(detail.ValueKind == JsonValueKind.String ? detail.GetString() : detail.GetRawText());
+                }
+            }
+
+            return $"{response.Content.Headers.ContentType?.MediaType ?? "no content-type"} body";
+        }
+        catch (Exception e) when (e is JsonException or HttpRequestException or IOException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<byte[]> ReadPrefixAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    {
+        await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        byte[] buffer = new byte[limit];
+        int total = 0;
+        int read;
+        while (total < limit && (read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+
+        return buffer.AsSpan(0, total).ToArray();
+    }
+
+    private static string? Truncate(string? text) => text is { Length: > 500 } ? text[..500] + "…" : text;
+}
+
+/// <summary>An agent as the page's picker shows it.</summary>
+public sealed record AgentSummary(string Id, string Name);

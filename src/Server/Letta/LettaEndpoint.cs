@@ -1,0 +1,29 @@
+namespace LettaSockets.Server.Letta;
+
+/// <summary>
+/// Where Letta is. Known at once when <c>Letta:BaseUrl</c> is set; otherwise resolved when the
+/// embedded simulator has bound its loopback port.
+/// </summary>
+public sealed class LettaEndpoint
+{
+    private readonly TaskCompletionSource<Uri> _baseUrl = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsResolved => _baseUrl.Task.IsCompletedSuccessfully;
+
+    public void Resolve(Uri baseUrl)
+    {
+        string text = baseUrl.ToString();
+        _baseUrl.TrySetResult(new Uri(text.EndsWith('/') ? text : text + "/"));
+    }
+
+    public void Fail(Exception error) => _baseUrl.TrySetException(error);
+
+    /// <summary>An absolute URL for <paramref name="relative"/> (no leading slash, e.g. <c>v1/agents</c>).</summary>
+    public async ValueTask<Uri> UrlAsync(string relative, CancellationToken cancellationToken)
+    {
+        Uri root = _baseUrl.Task.IsCompletedSuccessfully
+            ? _baseUrl.Task.Result
+            : await _baseUrl.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Uri(root, relative);
+    }
+}

@@ -1,0 +1,22 @@
+namespace LettaSockets.Server.Letta;
+
+/// <summary>What one Letta SSE event is (reference §5).</summary>
+public enum LettaEventKind : byte
+{
+    /// <summary>Something the gateway does not relay (another named event, a future message type).</summary>
+    Other,
+    Ping,
+    Reasoning,
+    HiddenReasoning,
+    Assistant,
+    ToolCall,
+    ToolReturn,
+    ApprovalRequest,
+    StopReason,
+    Usage,
+    Error,
+    /// <summary><c>data: [DONE]</c>.</summary>
+    Done,
+    /// <summary>A <c>data:</c> payload that is not valid JSON.</summary>
+    Invalid,
+}

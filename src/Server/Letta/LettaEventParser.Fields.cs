@@ -1,0 +1,287 @@
+using System.Text;
+using System.Text.Json;
+using LettaSockets.Protocol.Frames;
+
+namespace LettaSockets.Server.Letta;
+
+public sealed partial class LettaEventParser
+{
+    private struct EventFields
+    {
+        public LettaEventKind Kind;
+        public bool HasMessageType;
+        public string? RunId, Otid, Id, Text, Name, ToolCallId, ToolReturn, Status, StopReason;
+        public string? ErrorType, ErrorMessage, ErrorDetail, LegacyError, Code;
+        public long Seq;
+        public ToolCallDelta ToolCall;
+        public ToolCallDelta[]? ToolCalls;
+        public bool HasToolCalls;
+        public List<string>? Stdout, Stderr;
+        public long? PromptTokens, CompletionTokens, TotalTokens, StepCount, CachedInputTokens, CacheWriteTokens, ReasoningTokens, ContextTokens;
+    }
+
+    private void ReadProperty(ref Utf8JsonReader reader, ref EventFields f)
+    {
+        ReadOnlySpan<byte> name = reader.ValueSpan;
+        reader.Read();
+        if (name.SequenceEqual("message_type"u8)) { f.HasMessageType = true; f.Kind = KindOf(ref reader); }
+        else if (name.SequenceEqual("run_id"u8)) { f.RunId = _runIds.Read(ref reader); }
+        else if (name.SequenceEqual("otid"u8)) { f.Otid = _otids.Read(ref reader); }
+        else if (name.SequenceEqual("id"u8)) { f.Id = _ids.Read(ref reader); }
+        else if (name.SequenceEqual("seq_id"u8)) { f.Seq = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long s) ? s : -1; }
+        else if (name.SequenceEqual("content"u8) || name.SequenceEqual("reasoning"u8) || name.SequenceEqual("hidden_reasoning"u8)) { f.Text = ReadText(ref reader); }
+        else if (name.SequenceEqual("tool_calls"u8)) { ReadToolCalls(ref reader, ref f, primary: true); }
+        else if (name.SequenceEqual("tool_call"u8)) { ReadToolCalls(ref reader, ref f, primary: false); }
+        else if (name.SequenceEqual("tool_return"u8)) { f.ToolReturn = ReadText(ref reader); }
+        else if (name.SequenceEqual("status"u8)) { f.Status = ReadString(ref reader); }
+        else if (name.SequenceEqual("tool_call_id"u8)) { f.ToolCallId = _toolCallIds.Read(ref reader); }
+        else if (name.SequenceEqual("name"u8)) { f.Name = _names.Read(ref reader); }
+        else if (name.SequenceEqual("stdout"u8)) { f.Stdout = ReadLines(ref reader); }
+        else if (name.SequenceEqual("stderr"u8)) { f.Stderr = ReadLines(ref reader); }
+        else if (name.SequenceEqual("stop_reason"u8)) { f.StopReason = ReadString(ref reader); }
+        else if (name.SequenceEqual("error_type"u8)) { f.ErrorType = ReadString(ref reader); }
+        else if (name.SequenceEqual("message"u8)) { f.ErrorMessage = ReadString(ref reader); }
+        else if (name.SequenceEqual("detail"u8)) { f.ErrorDetail = ReadString(ref reader); }
+        else if (name.SequenceEqual("code"u8)) { f.Code = ReadString(ref reader); }
+        else if (name.SequenceEqual("error"u8)) { ReadLegacyError(ref reader, ref f); }
+        else if (name.SequenceEqual("prompt_tokens"u8)) { f.PromptTokens = ReadLong(ref reader); }
+        else if (name.SequenceEqual("completion_tokens"u8)) { f.CompletionTokens = ReadLong(ref reader); }
+        else if (name.SequenceEqual("total_tokens"u8)) { f.TotalTokens = ReadLong(ref reader); }
+        else if (name.SequenceEqual("step_count"u8)) { f.StepCount = ReadLong(ref reader); }
+        else if (name.SequenceEqual("cached_input_tokens"u8)) { f.CachedInputTokens = ReadLong(ref reader); }
+        else if (name.SequenceEqual("cache_write_tokens"u8)) { f.CacheWriteTokens = ReadLong(ref reader); }
+        else if (name.SequenceEqual("reasoning_tokens"u8)) { f.ReasoningTokens = ReadLong(ref reader); }
+        else if (name.SequenceEqual("context_tokens"u8)) { f.ContextTokens = ReadLong(ref reader); }
+        else { reader.Skip(); }
+    }
+
+    private static LettaEventKind KindOf(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            return LettaEventKind.Other;
+        }
+
+        ReadOnlySpan<byte> v = reader.ValueSpan;
+        if (v.SequenceEqual("assistant_message"u8)) return LettaEventKind.Assistant;
+        if (v.SequenceEqual("reasoning_message"u8)) return LettaEventKind.Reasoning;
+        if (v.SequenceEqual("tool_call_message"u8)) return LettaEventKind.ToolCall;
+        if (v.SequenceEqual("ping"u8)) return LettaEventKind.Ping;
+        if (v.SequenceEqual("tool_return_message"u8)) return LettaEventKind.ToolReturn;
+        if (v.SequenceEqual("hidden_reasoning_message"u8)) return LettaEventKind.HiddenReasoning;
+        if (v.SequenceEqual("approval_request_message"u8)) return LettaEventKind.ApprovalRequest;
+        if (v.SequenceEqual("stop_reason"u8)) return LettaEventKind.StopReason;
+        if (v.SequenceEqual("usage_statistics"u8)) return LettaEventKind.Usage;
+        if (v.SequenceEqual("error_message"u8)) return LettaEventKind.Error;
+        return LettaEventKind.Other;
+    }
+
+    private LettaEvent Build(ref EventFields f, bool isError)
+    {
+        if (isError || f.Kind == LettaEventKind.Error || f.LegacyError is not null && !f.HasMessageType)
+        {
+            // error_message (0.15+), {"error":{type,message,detail}} (≤0.14), or the generic
+            // transport error {"error":"…","code":"INTERNAL_SERVER_ERROR"} (reference §5.3, §13).
+            var error = new LettaError(f.ErrorType ?? f.Code, f.ErrorMessage ?? f.LegacyError, f.ErrorDetail);
+            return new LettaEvent(LettaEventKind.Error) { RunId = f.RunId, Seq = f.Seq, Error = error };
+        }
+
+        var e = new LettaEvent(f.Kind) { RunId = f.RunId, Otid = f.Otid, Id = f.Id, Seq = f.Seq };
+        return f.Kind switch
+        {
+            LettaEventKind.Assistant or LettaEventKind.Reasoning or LettaEventKind.HiddenReasoning => e with { Text = f.Text },
+            LettaEventKind.ToolCall or LettaEventKind.ApprovalRequest => e with { ToolCall = f.ToolCall, ToolCalls = f.ToolCalls },
+            LettaEventKind.ToolReturn => e with
+            {
+                ToolReturn = new ToolResultInfo(f.ToolCallId ?? "", f.Name, f.Status ?? "success", f.ToolReturn)
+                {
+                    Stdout = f.Stdout,
+                    Stderr = f.Stderr,
+                },
+            },
+            LettaEventKind.StopReason => e with { StopReason = f.StopReason },
+            LettaEventKind.Usage => e with
+            {
+                Usage = new UsageInfo
+                {
+                    PromptTokens = f.PromptTokens,
+                    CompletionTokens = f.CompletionTokens,
+                    TotalTokens = f.TotalTokens,
+                    StepCount = f.StepCount,
+                    CachedInputTokens = f.CachedInputTokens,
+                    CacheWriteTokens = f.CacheWriteTokens,
+                    ReasoningTokens = f.ReasoningTokens,
+                    ContextTokens = f.ContextTokens,
+                },
+            },
+            _ => e,
+        };
+    }
+
+    private void ReadToolCalls(ref Utf8JsonReader reader, ref EventFields f, bool primary)
+    {
+        // tool_calls wins over the deprecated tool_call; both may be present (reference §5.2).
+        if (!primary && f.HasToolCalls)
+        {
+            reader.Skip();
+            return;
+        }
+
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            f.ToolCall = ReadToolCall(ref reader);
+            f.ToolCalls = null;
+            f.HasToolCalls = primary;
+        }
+        else if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            var calls = new List<ToolCallDelta>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    calls.Add(ReadToolCall(ref reader));
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            f.ToolCalls = calls.ToArray();
+            f.ToolCall = calls.Count > 0 ? calls[0] : default;
+            f.HasToolCalls = primary;
+        }
+        else
+        {
+            reader.Skip();
+        }
+    }
+
+    private ToolCallDelta ToolCallFrom(string? id, string? name, string? arguments) => new(id, name, arguments);
+
+    private ToolCallDelta ReadToolCall(ref Utf8JsonReader reader)
+    {
+        string? id = null, name = null, arguments = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            ReadOnlySpan<byte> prop = reader.ValueSpan;
+            reader.Read();
+            if (prop.SequenceEqual("tool_call_id"u8)) id = _toolCallIds.Read(ref reader);
+            else if (prop.SequenceEqual("name"u8)) name = _names.Read(ref reader);
+            else if (prop.SequenceEqual("arguments"u8)) arguments = ReadString(ref reader);
+            else reader.Skip();
+        }
+
+        return ToolCallFrom(id, name, arguments);
+    }
+
+    private static void ReadLegacyError(ref Utf8JsonReader reader, ref EventFields f)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            f.LegacyError = reader.GetString();
+            return;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            ReadOnlySpan<byte> prop = reader.ValueSpan;
+            reader.Read();
+            if (prop.SequenceEqual("type"u8)) f.ErrorType = ReadString(ref reader);
+            else if (prop.SequenceEqual("message"u8)) f.LegacyError = ReadString(ref reader);
+            else if (prop.SequenceEqual("detail"u8)) f.ErrorDetail = ReadString(ref reader);
+            else reader.Skip();
+        }
+
+        f.LegacyError ??= f.ErrorType ?? "error";
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString();
+        }
+
+        reader.Skip();
+        return null;
+    }
+
+    /// <summary>A string, or the concatenated <c>text</c> of an array of content parts.</summary>
+    private static string? ReadText(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return ReadString(ref reader);
+        }
+
+        var text = new StringBuilder();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    text.Append(reader.GetString());
+                }
+                else
+                {
+                    reader.Skip();
+                }
+
+                continue;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool isText = reader.ValueTextEquals("text"u8);
+                reader.Read();
+                if (isText && reader.TokenType == JsonTokenType.String)
+                {
+                    text.Append(reader.GetString());
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static List<string>? ReadLines(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        var lines = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                lines.Add(reader.GetString()!);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return lines;
+    }
+
+    private static long? ReadLong(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long v) ? v : null;
+}

@@ -1,0 +1,52 @@
+namespace LettaSockets.Server.Letta;
+
+/// <summary>How the gateway reaches Letta (configuration section <c>Letta</c>).</summary>
+public sealed class LettaOptions
+{
+    public const string Section = "Letta";
+
+    /// <summary>Letta's base URL, e.g. <c>https://api.letta.com</c> or <c>http://localhost:8283</c>.
+    /// Empty: the gateway hosts the embedded simulator on a loopback port and uses it.</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>Bearer key for Letta Cloud (or a self-hosted server's password). Never logged.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Letta Cloud project id, sent as <c>X-Project-Id</c>.</summary>
+    public string? ProjectId { get; set; }
+
+    /// <summary>Agent for <c>/ws</c> without an id. With the embedded simulator it defaults to its demo assistant.</summary>
+    public string? DefaultAgentId { get; set; }
+
+    /// <summary>Ask Letta for token deltas (<c>stream_tokens</c>) rather than whole messages per step.</summary>
+    public bool StreamTokens { get; set; } = true;
+
+    /// <summary>Use the deprecated <c>POST …/messages/stream</c> route instead of <c>…/messages</c> with <c>streaming:true</c>.</summary>
+    public bool UseStreamRoute { get; set; }
+
+    /// <summary>Server default for resumable turns (Letta background runs).</summary>
+    public bool Background { get; set; }
+
+    /// <summary>A turn whose stream is silent this long fails with <c>upstream_timeout</c>. Letta pings every 20 s, so the default leaves room for two missed pings.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Bound on one attempt to open a stream (until response headers).</summary>
+    public TimeSpan OpenTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries of the opening request after a connection failure, 408, 429 or 5xx.</summary>
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>First backoff delay (exponential, with jitter).</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A 429 asking to wait longer than this is not retried; the client gets <c>rate_limited</c> with the wait.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bound on a call to Letta's cancel endpoint.</summary>
+    public TimeSpan CancelTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>After a cancel, how long the gateway waits for Letta to wind the run down before giving up on it.</summary>
+    public TimeSpan WindDownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public bool UsesEmbeddedSimulator => string.IsNullOrWhiteSpace(BaseUrl);
+}

@@ -1,0 +1,20 @@
+namespace LettaSockets.Server.Letta;
+
+/// <summary>What one turn asks Letta for: a user message or an approval answer.</summary>
+public sealed record LettaTurnRequest(string AgentId)
+{
+    public string? Content { get; init; }
+
+    /// <summary>Client idempotency key of the input message (reference §12); the same on every retry.</summary>
+    public string Otid { get; init; } = Guid.NewGuid().ToString();
+
+    public string? ConversationId { get; init; }
+
+    public bool Background { get; init; }
+
+    public string? ApprovalToolCallId { get; init; }
+
+    public bool Approve { get; init; }
+
+    public string? ApprovalReason { get; init; }
+}

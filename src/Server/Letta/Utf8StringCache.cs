@@ -1,0 +1,43 @@
+using System.Text;
+using System.Text.Json;
+
+namespace LettaSockets.Server.Letta;
+
+/// <summary>
+/// Remembers the last string read for one field (run id, otid, …). Consecutive Letta events repeat
+/// these values, so the hot path re-uses one string instead of allocating one per event.
+/// </summary>
+internal sealed class Utf8StringCache
+{
+    private byte[] _bytes = [];
+    private string? _value;
+
+    public string? Read(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            ReadOnlySpan<byte> raw = reader.ValueSpan;
+            if (_value is not null && raw.SequenceEqual(_bytes))
+            {
+                return _value;
+            }
+
+            _bytes = raw.ToArray();
+            _value = Encoding.UTF8.GetString(raw);
+            return _value;
+        }
+
+        return reader.GetString();
+    }
+}

@@ -1,0 +1,3 @@
+using LettaSockets.Server.Hosting;
+
+LettaSocketsApp.Build(args).Run();

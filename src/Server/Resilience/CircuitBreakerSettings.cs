@@ -1,0 +1,22 @@
+using Polly.CircuitBreaker;
+
+namespace LettaSockets.Server.Resilience;
+
+/// <summary>When to stop sending Letta new turns for a while (configuration section <c>Letta:CircuitBreaker</c>).</summary>
+public sealed class CircuitBreakerSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Share of failed requests in <see cref="SamplingDuration"/> that opens the circuit.</summary>
+    public double FailureRatio { get; set; } = 0.5;
+
+    /// <summary>Requests needed in the sampling window before the ratio counts.</summary>
+    public int MinimumThroughput { get; set; } = 8;
+
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Lets <c>/readyz</c> see the breaker's state.</summary>
+    internal CircuitBreakerStateProvider StateProvider { get; } = new();
+}

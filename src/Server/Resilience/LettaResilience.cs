@@ -1,0 +1,109 @@
+using System.Net;
+using LettaSockets.Server.Letta;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+
+namespace LettaSockets.Server.Resilience;
+
+/// <summary>Builds the one resilience pipeline every Letta request goes through.</summary>
+public static partial class LettaResilience
+{
+    internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("letta.request");
+
+    public static ResiliencePipeline<HttpResponseMessage> Build(LettaOptions letta, CircuitBreakerSettings breaker, TimeProvider time, ILogger logger, Action? onRetry = null)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
+        if (letta.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = letta.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = letta.RetryBaseDelay,
+                MaxDelay = TimeSpan.FromSeconds(5),
+                ShouldHandle = args => ValueTask.FromResult(IsRetryable(args.Outcome, letta.MaxRetryAfter)),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } r ? UpstreamErrors.RetryAfterOf(r.Headers) : null),
+                OnRetry = args =>
+                {
+                    Log.Retrying(logger, args.AttemptNumber + 1, Describe(args.Outcome), args.RetryDelay.TotalMilliseconds);
+                    args.Outcome.Result?.Dispose();
+                    onRetry?.Invoke();
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        if (breaker.Enabled)
+        {
+            builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = breaker.FailureRatio,
+                MinimumThroughput = breaker.MinimumThroughput,
+                SamplingDuration = breaker.SamplingDuration,
+                BreakDuration = breaker.BreakDuration,
+                ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome)),
+                OnOpened = args =>
+                {
+                    Log.BreakerOpened(logger, args.BreakDuration.TotalSeconds);
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    Log.BreakerClosed(logger);
+                    return ValueTask.CompletedTask;
+                },
+                StateProvider = breaker.StateProvider,
+            });
+        }
+
+        // Bounds one attempt up to the response headers; a stream's body is governed by the idle timeout.
+        builder.AddTimeout(letta.OpenTimeout);
+        return builder.Build();
+    }
+
+    /// <summary>Retry only what cannot have started a run: a refused connection, or a status Letta
+    /// answered before doing anything (408, 429 with a bearable Retry-After, 5xx). A timed-out
+    /// attempt is not retried: Letta may have accepted the message.</summary>
+    internal static bool IsRetryable(Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter)
+    {
+        if (outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError })
+        {
+            return true;
+        }
+
+        if (outcome.Result is not { } response)
+        {
+            return false;
+        }
+
+        int status = (int)response.StatusCode;
+        if (status == (int)HttpStatusCode.TooManyRequests)
+        {
+            return UpstreamErrors.RetryAfterOf(response.Headers) is not { } wait || wait <= maxRetryAfter;
+        }
+
+        return status is 408 or 500 or 502 or 503 or 504;
+    }
+
+    /// <summary>What counts against the circuit breaker: Letta unreachable or failing, not a client mistake.</summary>
+    internal static bool IsFailure(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException
+        || outcome.Result is { StatusCode: >= HttpStatusCode.InternalServerError };
+
+    private static string Describe(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : outcome.Exception?.GetType().Name ?? "unknown";
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Retrying a Letta request (attempt {Attempt}) after {Outcome}, in {DelayMs} ms")]
+        public static partial void Retrying(ILogger logger, int attempt, string outcome, double delayMs);
+
+        [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Letta keeps failing: circuit opened for {Seconds} s; new turns fail fast")]
+        public static partial void BreakerOpened(ILogger logger, double seconds);
+
+        [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Letta answers again: circuit closed")]
+        public static partial void BreakerClosed(ILogger logger);
+    }
+}

@@ -1,0 +1,40 @@
+namespace LettaSockets.Server.Sockets;
+
+/// <summary>Per-connection limits and timings (configuration section <c>Sockets</c>).</summary>
+public sealed class SocketOptions
+{
+    public const string Section = "Sockets";
+
+    /// <summary>Largest client frame accepted; a larger one is drained without being buffered and answered with <c>frame_too_large</c>.</summary>
+    public int MaxFrameBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Longest message <c>content</c>, in characters.</summary>
+    public int MaxContentChars { get; set; } = 32_000;
+
+    /// <summary>Turns one connection may run at once (each on a different agent).</summary>
+    public int MaxActiveTurns { get; set; } = 4;
+
+    /// <summary>Capacity of each connection's outbound queue, in frames. When it is full the pumps wait and Letta's stream is not read faster than the client reads.</summary>
+    public int OutboundQueueCapacity { get; set; } = 256;
+
+    /// <summary>Deltas merged into one frame at most, when a backlog lets the writer merge.</summary>
+    public int MaxMergedChunks { get; set; } = 64;
+
+    /// <summary>A client that does not take a frame for this long is closed with 1008 <c>slow_consumer</c> and its runs cancelled.</summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>WebSocket ping interval; kept below common proxy idle timeouts (60 s).</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>A peer that does not answer a ping within this is considered dead.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a close handshake (or the last frames before it) may take before the socket is aborted.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>On shutdown, how long active turns may run on before they are cancelled.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Offer permessage-deflate to clients that ask for it. Off by default (CRIME/BREACH: compressing secrets next to attacker-controlled text leaks them).</summary>
+    public bool Compression { get; set; }
+}

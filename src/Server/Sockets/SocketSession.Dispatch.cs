@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using LettaSockets.Protocol.Chunks;
+using LettaSockets.Protocol.Frames;
+using LettaSockets.Protocol.Parsing;
+using LettaSockets.Server.Letta;
+using LettaSockets.Server.Turns;
+
+namespace LettaSockets.Server.Sockets;
+
+public sealed partial class SocketSession
+{
+    private async ValueTask HandleFrameAsync(ClientFrameParseResult parsed)
+    {
+        if (parsed.Error is { } error)
+        {
+            await RejectAsync(error.Code, error.Message, error.Id).ConfigureAwait(false);
+            return;
+        }
+
+        ClientFrame frame = parsed.Frame!;
+        switch (frame.Type)
+        {
+            case ClientFrameType.Message:
+            case ClientFrameType.Approve:
+            case ClientFrameType.Resume:
+                await StartTurnAsync(frame).ConfigureAwait(false);
+                break;
+            case ClientFrameType.Cancel:
+                await CancelAsync(frame.Id).ConfigureAwait(false);
+                break;
+            case ClientFrameType.Ping:
+                await _outbound.Writer.WriteAsync(StreamChunk.Pong(frame.Id), _aborted.Token).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async ValueTask StartTurnAsync(ClientFrame frame)
+    {
+        string id = frame.Id ?? NextRequestId();
+        string? agentId = frame.AgentId ?? _context.AgentId;
+        if (agentId is null)
+        {
+            await RejectAsync(ErrorCodes.NoDefaultAgent, "No agent: connect to /ws/{agentId}, or send \"agent_id\" (this server has no default agent).", id).ConfigureAwait(false);
+            return;
+        }
+
+        if (!AgentIds.IsValid(agentId))
+        {
+            await RejectAsync(ErrorCodes.InvalidAgentId, "An agent id is 1 to 128 letters, digits, '-' or '_'.", id).ConfigureAwait(false);
+            return;
+        }
+
+        if (!_context.MayUse(agentId))
+        {
+            await RejectAsync(ErrorCodes.InvalidAgentId, "Your key may not use this agent.", id, agentId).ConfigureAwait(false);
+            return;
+        }
+
+        if (frame.Content is { } content && content.Length > _options.MaxContentChars)
+        {
+            await RejectAsync(ErrorCodes.ContentTooLarge, $"The content has {content.Length} characters; the limit is {_options.MaxContentChars}.", id, agentId).ConfigureAwait(false);
+            return;
+        }
+
+        if (frame.ConversationId is { } conversation && !AgentIds.IsValid(conversation))
+        {
+            await RejectAsync(ErrorCodes.BadFrame, "A conversation id is 1 to 128 letters, digits, '-' or '_'.", id, agentId).ConfigureAwait(false);
+            return;
+        }
+
+        if (frame.Type == ClientFrameType.Resume && !AgentIds.IsValid(frame.RunId))
+        {
+            await RejectAsync(ErrorCodes.BadFrame, "A resume frame needs a valid \"run_id\".", id, agentId).ConfigureAwait(false);
+            return;
+        }
+
+        AdmitResult admitted = _turns.TryAdmit(id, agentId, predecessor => CreateTurn(frame, id, agentId, predecessor));
+        switch (admitted.Refusal)
+        {
+            case AdmitRefusal.None:
+                Log.TurnStarted(_logger, _context.ConnectionId, id, agentId);
+                _ = _pump.StartAsync(admitted.Turn!, this); // tracked by the registry, awaited on teardown
+                break;
+            case AdmitRefusal.Busy:
+                await RejectAsync(ErrorCodes.Busy, "This agent is still answering on this connection: wait for its done, or cancel it.", id, agentId, detail: admitted.Detail, retryable: true).ConfigureAwait(false);
+                break;
+            case AdmitRefusal.TooManyTurns:
+                await RejectAsync(ErrorCodes.TooManyTurns, $"At most {_options.MaxActiveTurns} turns may run at once on one connection.", id, agentId, retryable: true).ConfigureAwait(false);
+                break;
+            case AdmitRefusal.DuplicateId:
+                // Not terminal for that id: the turn that owns it is still running and will end it.
+                await RejectAsync(ErrorCodes.BadFrame, "That request id is already in use by an active turn; choose another.", detail: id).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private Turn CreateTurn(ClientFrame frame, string id, string agentId, Task? predecessor)
+    {
+        bool resumable = frame.Type == ClientFrameType.Resume || (frame.Resumable ?? _letta.Background);
+        var info = new TurnInfo(id, agentId, resumable, Stopwatch.GetTimestamp());
+        if (frame.Type == ClientFrameType.Resume)
+        {
+            info.RunId = frame.RunId;
+            info.LastSeq = frame.AfterSeq ?? 0;
+        }
+
+        var request = new LettaTurnRequest(agentId)
+        {
+            Content = frame.Content,
+            ConversationId = frame.ConversationId,
+            Background = resumable,
+            ApprovalToolCallId = frame.Type == ClientFrameType.Approve ? frame.ToolCallId : null,
+            Approve = frame.Approve ?? false,
+            ApprovalReason = frame.Reason,
+        };
+        var options = new TurnOptions(_letta.WindDownTimeout, frame.MaxCharsPerSecond);
+        return new Turn(info, request, options, _aborted.Token, _time)
+        {
+            Predecessor = predecessor,
+            Resume = frame.Type == ClientFrameType.Resume && frame.RunId is { } runId ? (runId, frame.AfterSeq ?? 0) : null,
+        };
+    }
+
+    /// <summary>Cancels one turn, or all without an id. Unknown or finished ids are ignored: a cancel
+    /// often races the turn's own done.</summary>
+    private async ValueTask CancelAsync(string? id)
+    {
+        if (id is null)
+        {
+            foreach (Turn turn in CancelAll(CancelledBy.Client, emitDone: false))
+            {
+                await EmitCancelledAsync(turn).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (_turns.Find(id) is { } target && _turns.TryFinish(target))
+        {
+            target.Cancel(CancelledBy.Client, _canceller);
+            await EmitCancelledAsync(target).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask EmitCancelledAsync(Turn turn)
+    {
+        Log.TurnCancelled(_logger, _context.ConnectionId, turn.Info.Id, turn.Info.RunId);
+        var done = new DoneInfo(StopReasons.Cancelled, CancelledBy.Client, null, Stopwatch.GetTimestamp());
+        return _outbound.Writer.WriteAsync(StreamChunk.Done(turn.Info, done), _aborted.Token);
+    }
+}

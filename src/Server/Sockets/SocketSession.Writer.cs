@@ -1,0 +1,115 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using LettaSockets.Protocol.Chunks;
+using LettaSockets.Protocol.Serialization;
+
+namespace LettaSockets.Server.Sockets;
+
+public sealed partial class SocketSession
+{
+    /// <summary>
+    /// The only sender. Drops content frames of cancelled turns (protocol §3.3), and when frames are
+    /// already queued behind the current one, merges consecutive deltas of the same message into one
+    /// frame — adaptive: a client that keeps up gets every delta at once, a slow one fewer, larger
+    /// frames (§3.7). Never waits to merge.
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        ChannelReader<StreamChunk> reader = _outbound.Reader;
+        CancellationToken token = _aborted.Token;
+        using var serializer = new FrameSerializer();
+        try
+        {
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out StreamChunk chunk))
+                {
+                    if (chunk.Turn is { IsCancelled: true } && chunk.Kind.IsContent())
+                    {
+                        continue;
+                    }
+
+                    ReadOnlyMemory<byte> frame = chunk.Kind.IsDelta()
+                        ? Merge(reader, serializer, chunk)
+                        : serializer.Write(chunk);
+                    await SendAsync(frame, token).ConfigureAwait(false);
+                    if (chunk.Turn is { } turn)
+                    {
+                        turn.Frames++;
+                    }
+
+                    if (Volatile.Read(ref _closeReason) == (int)CloseReason.SlowConsumer)
+                    {
+                        return;
+                    }
+                }
+
+                // Idle: give the frame buffer back to the pool.
+                serializer.ReleaseBuffer();
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            Log.WriteEnded(_logger, _context.ConnectionId, e.GetType().Name);
+        }
+    }
+
+    private ReadOnlyMemory<byte> Merge(ChannelReader<StreamChunk> reader, FrameSerializer serializer, in StreamChunk first)
+    {
+        serializer.BeginDelta(first);
+        int merged = 1;
+        while (merged < _options.MaxMergedChunks && reader.TryPeek(out StreamChunk next) && first.CanMergeWith(next) && reader.TryRead(out next))
+        {
+            serializer.AppendDelta(next);
+            merged++;
+        }
+
+        return serializer.EndDelta();
+    }
+
+    /// <summary>Sends one frame under the stall watchdog: a send that does not complete within
+    /// <see cref="SocketOptions.StallTimeout"/> marks the client a slow consumer.</summary>
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken token)
+    {
+        _stallTimer.Change(_options.StallTimeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _stallTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// The client has not taken a frame for the stall timeout. Its runs are cancelled upstream at once
+    /// (memory stays bounded: pumps stop producing); the pending send gets one close timeout more to
+    /// complete — then the writer ends and the socket is closed with 1008 <c>slow_consumer</c> — or
+    /// the socket is aborted.
+    /// </summary>
+    private void OnStall()
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, (int)CloseReason.SlowConsumer, -1) != -1)
+        {
+            return;
+        }
+
+        Log.SlowConsumer(_logger, _context.ConnectionId, _options.StallTimeout.TotalSeconds);
+        CancelAll(Protocol.Frames.CancelledBy.SlowConsumer, emitDone: false);
+        _stallTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _ = AbortAfterAsync(_options.CloseTimeout);
+    }
+
+    private async Task AbortAfterAsync(TimeSpan grace)
+    {
+        try
+        {
+            await Task.Delay(grace, _time, _aborted.Token).ConfigureAwait(false);
+            _socket.Abort();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using LettaSockets.Protocol.Chunks;
+using LettaSockets.Protocol.Frames;
+using LettaSockets.Server.Letta;
+using LettaSockets.Server.Turns;
+
+namespace LettaSockets.Server.Sockets;
+
+/// <summary>
+/// One WebSocket connection: a reader loop that parses client frames and starts or cancels turns,
+/// and a writer loop — the only caller of <c>SendAsync</c> — that drains the bounded outbound queue.
+/// Everything else (pumps, the reader's error frames, pongs) writes to that queue. The session does
+/// not return while either loop or any pump still runs (each wait is bounded).
+/// </summary>
+public sealed partial class SocketSession : ITurnHost, IDisposable
+{
+    private readonly WebSocket _socket;
+    private readonly SessionContext _context;
+    private readonly SocketOptions _options;
+    private readonly LettaOptions _letta;
+    private readonly TurnPump _pump;
+    private readonly RunCanceller _canceller;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<StreamChunk> _outbound;
+    private readonly CancellationTokenSource _aborted;
+    private readonly TurnRegistry _turns;
+    private readonly ITimer _stallTimer;
+    private int _closeReason = -1;
+    private int _nextRequest;
+
+    public SocketSession(WebSocket socket, SessionContext context, SocketOptions options, LettaOptions letta, TurnPump pump, RunCanceller canceller, TimeProvider time, ILogger logger, CancellationToken requestAborted)
+    {
+        _socket = socket;
+        _context = context;
+        _options = options;
+        _letta = letta;
+        _pump = pump;
+        _canceller = canceller;
+        _time = time;
+        _logger = logger;
+        _outbound = Channel.CreateBounded<StreamChunk>(new BoundedChannelOptions(options.OutboundQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        _turns = new TurnRegistry(options.MaxActiveTurns);
+        _stallTimer = time.CreateTimer(static s => ((SocketSession)s!).OnStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public string ConnectionId => _context.ConnectionId;
+
+    public ChannelWriter<StreamChunk> Output => _outbound.Writer;
+
+    public CancellationToken Aborted => _aborted.Token;
+
+    /// <summary>Turns that have not sent their terminal frame yet.</summary>
+    public int ActiveTurns => _turns.ActiveCount;
+
+    public bool TryFinish(Turn turn) => _turns.TryFinish(turn);
+
+    public void OnPumpStopped(Turn turn) => _turns.OnPumpStopped(turn);
+
+    public async Task RunAsync()
+    {
+        var ready = new ReadyInfo(_context.ConnectionId, _context.AgentId, _letta.Background, _options.MaxFrameBytes, _options.MaxContentChars, _options.MaxActiveTurns, ServerVersion.Value);
+        _outbound.Writer.TryWrite(StreamChunk.ReadyFrame(ready));
+        Log.Connected(_logger, _context.ConnectionId, _context.AgentId);
+
+        Task reading = ReadLoopAsync();
+        Task writing = WriteLoopAsync();
+        Task first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
+
+        CloseReason reason = (CloseReason)Math.Max(Volatile.Read(ref _closeReason), (int)CloseReason.ClientGone);
+        CancelAll(reason switch
+        {
+            CloseReason.SlowConsumer => CancelledBy.SlowConsumer,
+            CloseReason.Shutdown => CancelledBy.Shutdown,
+            _ => CancelledBy.Disconnect,
+        }, emitDone: false);
+
+        // Let the writer flush what is queued (bounded), then stop both loops.
+        _outbound.Writer.TryComplete();
+        if (first == reading)
+        {
+            await WaitQuietlyAsync(writing, _options.CloseTimeout).ConfigureAwait(false);
+        }
+
+        _aborted.Cancel();
+        await WaitQuietlyAsync(first == reading ? writing : reading, _options.CloseTimeout).ConfigureAwait(false);
+        await CloseAsync(reason).ConfigureAwait(false);
+        await WaitQuietlyAsync(Task.WhenAll(_turns.RunningPumps()), _letta.WindDownTimeout + _letta.CancelTimeout).ConfigureAwait(false);
+        Log.Disconnected(_logger, _context.ConnectionId, reason);
+    }
+
+    public void Dispose()
+    {
+        _stallTimer.Dispose();
+        _aborted.Dispose();
+    }
+
+    /// <summary>Ends every active turn: detaches resumable ones on a disconnect, cancels the rest in Letta.</summary>
+    private List<Turn> CancelAll(CancelledBy by, bool emitDone)
+    {
+        List<Turn> finished = _turns.FinishAll();
+        foreach (Turn turn in finished)
+        {
+            if (turn.Info.Resumable && by is CancelledBy.Disconnect or CancelledBy.Shutdown)
+            {
+                turn.Detach(by);
+            }
+            else
+            {
+                turn.Cancel(by, _canceller);
+            }
+
+            if (emitDone)
+            {
+                _outbound.Writer.TryWrite(StreamChunk.Done(turn.Info, new DoneInfo(StopReasons.Cancelled, by, null, Stopwatch.GetTimestamp())));
+            }
+        }
+
+        return finished;
+    }
+
+    private async Task CloseAsync(CloseReason reason)
+    {
+        (WebSocketCloseStatus status, string description) = reason switch
+        {
+            CloseReason.SlowConsumer => (WebSocketCloseStatus.PolicyViolation, "slow_consumer"),
+            CloseReason.Shutdown => (WebSocketCloseStatus.EndpointUnavailable, "shutdown"),
+            _ => (WebSocketCloseStatus.NormalClosure, "bye"),
+        };
+
+        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
+            try
+            {
+                await _socket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+            {
+            }
+        }
+
+        _socket.Abort();
+    }
+
+    private string NextRequestId() => $"{_context.ConnectionId}-{Interlocked.Increment(ref _nextRequest)}";
+
+    private static async Task WaitQuietlyAsync(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            await task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+}

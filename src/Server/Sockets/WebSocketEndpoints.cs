@@ -1,0 +1,79 @@
+using System.Net.WebSockets;
+using LettaSockets.Protocol;
+using LettaSockets.Protocol.Frames;
+using LettaSockets.Server.Letta;
+using LettaSockets.Server.Turns;
+using Microsoft.Extensions.Options;
+
+namespace LettaSockets.Server.Sockets;
+
+/// <summary>Maps <c>GET /ws/{agentId}</c> and <c>GET /ws</c> (protocol §1).</summary>
+public static class WebSocketEndpoints
+{
+    public static IEndpointRouteBuilder MapLettaWebSockets(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.Map("/ws/{agentId}", (HttpContext context, string agentId) => AcceptAsync(context, agentId));
+        endpoints.Map("/ws", (HttpContext context) => AcceptAsync(context, null));
+        return endpoints;
+    }
+
+    private static async Task AcceptAsync(HttpContext context, string? pathAgentId)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "bad_request", "This endpoint speaks WebSocket: connect with a WebSocket client (see /docs/PROTOCOL.md).").ConfigureAwait(false);
+            return;
+        }
+
+        if (pathAgentId is not null && !AgentIds.IsValid(pathAgentId))
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidAgentId, "An agent id is 1 to 128 letters, digits, '-' or '_'.").ConfigureAwait(false);
+            return;
+        }
+
+        IServiceProvider services = context.RequestServices;
+        SocketOptions options = services.GetRequiredService<IOptions<SocketOptions>>().Value;
+        LettaOptions letta = services.GetRequiredService<IOptions<LettaOptions>>().Value;
+        string connectionId = ConnectionIds.Next();
+        string? agentId = pathAgentId ?? NullIfEmpty(letta.DefaultAgentId);
+
+        var accept = new WebSocketAcceptContext
+        {
+            SubProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(ProtocolInfo.SubProtocol) ? ProtocolInfo.SubProtocol : null,
+            KeepAliveInterval = options.KeepAliveInterval,
+            KeepAliveTimeout = options.KeepAliveTimeout,
+            DangerousEnableCompression = options.Compression,
+        };
+
+        using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(accept).ConfigureAwait(false);
+        ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Sockets");
+        using IDisposable? scope = logger.BeginScope(new Dictionary<string, object?> { ["ConnectionId"] = connectionId, ["AgentId"] = agentId });
+        using var session = new SocketSession(
+            socket,
+            new SessionContext(connectionId, agentId, context.Items[SessionContext.AllowedAgentsKey] as IReadOnlySet<string>),
+            options,
+            letta,
+            services.GetRequiredService<TurnPump>(),
+            services.GetRequiredService<RunCanceller>(),
+            services.GetRequiredService<TimeProvider>(),
+            logger,
+            context.RequestAborted);
+        ConnectionTracker tracker = services.GetRequiredService<ConnectionTracker>();
+        tracker.Add(session);
+        try
+        {
+            if (agentId is null)
+            {
+                session.Output.TryWrite(Protocol.Chunks.StreamChunk.Failure(null, new ErrorInfo(ErrorCodes.NoDefaultAgent, "This server has no default agent: connect to /ws/{agentId} or send \"agent_id\" with each message.")));
+            }
+
+            await session.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            tracker.Remove(session);
+        }
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

@@ -1,0 +1,142 @@
+using LettaSockets.Protocol.Chunks;
+using LettaSockets.Protocol.Frames;
+using LettaSockets.Server.Letta;
+
+namespace LettaSockets.Server.Turns;
+
+/// <summary>
+/// One request (message, approve or resume) from a client, from acceptance until its pump has
+/// stopped. Two cancellation sources with different jobs: <see cref="OutputToken"/> stops frames to
+/// the client at once; <see cref="UpstreamToken"/> aborts the HTTP stream to Letta, which after a
+/// client cancel is kept open (bounded) until Letta has really wound the run down.
+/// </summary>
+public sealed class Turn : IDisposable
+{
+    private readonly CancellationTokenSource _output;
+    private readonly CancellationTokenSource _upstream;
+    private readonly TimeSpan _windDown;
+    private readonly Lock _sync = new();
+    private int _terminal;
+    private int _cancelCallStarted;
+    private bool _disposed;
+
+    public Turn(TurnInfo info, LettaTurnRequest request, TurnOptions options, CancellationToken hostAborted, TimeProvider time)
+    {
+        Info = info;
+        Request = request;
+        Options = options;
+        _windDown = options.WindDownTimeout;
+        _output = CancellationTokenSource.CreateLinkedTokenSource(hostAborted);
+        _upstream = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+    }
+
+    public TurnInfo Info { get; }
+
+    public LettaTurnRequest Request { get; }
+
+    public TurnOptions Options { get; }
+
+    /// <summary>For a resume turn: the run and cursor to re-attach to.</summary>
+    public (string RunId, long AfterSeq)? Resume { get; init; }
+
+    /// <summary>The previous turn's pump for the same agent, still winding its run down.</summary>
+    public Task? Predecessor { get; init; }
+
+    public CancellationToken OutputToken => _output.Token;
+
+    public CancellationToken UpstreamToken => _upstream.Token;
+
+    /// <summary>The pump; set by whoever starts it, awaited by the host on teardown.</summary>
+    public Task Pump { get; set; } = Task.CompletedTask;
+
+    /// <summary>The call to Letta's cancel endpoint, once one was started.</summary>
+    public Task CancelCall { get; private set; } = Task.CompletedTask;
+
+    /// <summary>True once a terminal frame was claimed (by the pump or by a cancel).</summary>
+    public bool IsFinished => Volatile.Read(ref _terminal) != 0;
+
+    /// <summary>Claims the one terminal frame of this request id. Hosts call this under their lock.</summary>
+    public bool TryClaimTerminal() => Interlocked.Exchange(ref _terminal, 1) == 0;
+
+    /// <summary>
+    /// Stops the turn for the client. The caller must already hold the terminal claim (or be tearing
+    /// the host down). Letta is told to cancel as soon as the run id is known.
+    /// </summary>
+    public void Cancel(CancelledBy by, RunCanceller canceller)
+    {
+        lock (_sync)
+        {
+            if (_disposed || !Info.TryMarkCancelled(by))
+            {
+                return;
+            }
+
+            _output.Cancel();
+            if (Info.RunId is { } runId)
+            {
+                StartCancelCall(runId, canceller);
+            }
+
+            // After a client cancel keep reading until Letta ends the stream, so the next turn for
+            // this agent can wait for the run to stop instead of overlapping it. Without a run id,
+            // keep reading until Letta tells it. Otherwise nobody is waiting: drop the stream now.
+            if (by == CancelledBy.Client || Info.RunId is null)
+            {
+                _upstream.CancelAfter(_windDown);
+            }
+            else
+            {
+                _upstream.Cancel();
+            }
+        }
+    }
+
+    /// <summary>Detaches a resumable turn without cancelling its run in Letta (protocol §3.4).</summary>
+    public void Detach(CancelledBy by)
+    {
+        lock (_sync)
+        {
+            if (!_disposed && Info.TryMarkCancelled(by))
+            {
+                _output.Cancel();
+                _upstream.Cancel();
+            }
+        }
+    }
+
+    /// <summary>Starts Letta's cancel call for this turn's run, once.</summary>
+    public void StartCancelCall(string runId, RunCanceller canceller)
+    {
+        if (Interlocked.Exchange(ref _cancelCallStarted, 1) == 0)
+        {
+            CancelCall = canceller.CancelAsync(Info.AgentId, runId);
+        }
+    }
+
+    /// <summary>Aborts the upstream stream now (teardown, or the run is known to be stopping).</summary>
+    public void AbortUpstream()
+    {
+        lock (_sync)
+        {
+            if (!_disposed)
+            {
+                _upstream.Cancel();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _output.Dispose();
+            _upstream.Dispose();
+        }
+    }
+}

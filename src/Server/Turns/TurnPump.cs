@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using LettaSockets.Protocol.Chunks;
+using LettaSockets.Protocol.Frames;
+using LettaSockets.Server.Letta;
+
+namespace LettaSockets.Server.Turns;
+
+/// <summary>
+/// Runs one turn: opens (or re-attaches to) Letta's stream, maps every event to frames on the
+/// host's bounded queue, and ends with exactly one terminal frame unless a cancel claimed it first.
+/// After a cancel it stays silent, makes sure Letta's cancel endpoint is called with the run id, and
+/// keeps draining (bounded) until Letta has wound the run down.
+/// </summary>
+public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, ILogger<TurnPump> logger)
+{
+    /// <summary>Starts the pump; the returned task never faults.</summary>
+    public Task StartAsync(Turn turn, ITurnHost host)
+    {
+        turn.Pump = RunAsync(turn, host);
+        return turn.Pump;
+    }
+
+    private async Task RunAsync(Turn turn, ITurnHost host)
+    {
+        TurnInfo info = turn.Info;
+        LettaStream? stream = null;
+        var mapper = new LettaChunkMapper(info);
+        var frames = new List<StreamChunk>(4);
+        try
+        {
+            await EmitAsync(turn, host, StreamChunk.StatusFrame(info, StatusKind.Thinking)).ConfigureAwait(false);
+            if (!await WaitForPredecessorAsync(turn).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            stream = turn.Resume is { } resume
+                ? await letta.ResumeStreamAsync(resume.RunId, resume.AfterSeq, turn.UpstreamToken).ConfigureAwait(false)
+                : await letta.OpenStreamAsync(turn.Request, turn.UpstreamToken).ConfigureAwait(false);
+
+            await foreach (LettaEvent e in stream.ReadAsync(turn.UpstreamToken).ConfigureAwait(false))
+            {
+                if (info.IsCancelled)
+                {
+                    if (WindDown(turn, e))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                frames.Clear();
+                mapper.Map(e, frames);
+                foreach (StreamChunk frame in frames)
+                {
+                    await EmitAsync(turn, host, frame).ConfigureAwait(false);
+                }
+
+                if (mapper.IsFinished)
+                {
+                    break;
+                }
+            }
+
+            if (!info.IsCancelled)
+            {
+                await FinishAsync(turn, host, mapper, frames).ConfigureAwait(false);
+            }
+        }
+        catch (UpstreamException e) when (!info.IsCancelled)
+        {
+            Log.UpstreamFailed(logger, info.Id, info.AgentId, info.RunId, e.Code, e.StatusCode);
+            if (e.Code is ErrorCodes.UpstreamTimeout or ErrorCodes.UpstreamUnavailable && info.RunId is { } runId)
+            {
+                // We stop listening to a run Letta may still be executing: stop it there too.
+                turn.StartCancelCall(runId, canceller);
+            }
+
+            await TerminalAsync(turn, host, StreamChunk.Failure(info, ToError(e))).ConfigureAwait(false);
+        }
+        catch (Exception e) when (info.IsCancelled && e is OperationCanceledException or UpstreamException)
+        {
+            // Cancelled while opening or reading: the canceller already sent the terminal frame.
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !host.Aborted.IsCancellationRequested)
+        {
+            Log.TurnCrashed(logger, info.Id, info.AgentId, e);
+            await TerminalAsync(turn, host, StreamChunk.Failure(info, new ErrorInfo(ErrorCodes.Internal, "The gateway failed while relaying this turn.", Retryable: true))).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (info.IsCancelled && info.RunId is { } runId && info.CancelledBy != CancelledBy.None && !IsDetached(info))
+            {
+                turn.StartCancelCall(runId, canceller);
+            }
+
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await turn.CancelCall.ConfigureAwait(false);
+            host.OnPumpStopped(turn);
+        }
+    }
+
+    /// <summary>Handles an event that arrives after a cancel; true when the pump can stop reading.</summary>
+    private bool WindDown(Turn turn, in LettaEvent e)
+    {
+        TurnInfo info = turn.Info;
+        if (info.RunId is null && e.RunId is not null)
+        {
+            info.RunId = e.RunId;
+        }
+
+        if (info.RunId is { } runId && !IsDetached(info))
+        {
+            turn.StartCancelCall(runId, canceller);
+            if (info.CancelledBy != CancelledBy.Client)
+            {
+                return true; // nobody waits for this run to stop: abandon the stream now
+            }
+        }
+
+        return e.Kind is LettaEventKind.Done or LettaEventKind.Error;
+    }
+
+    private static bool IsDetached(TurnInfo info) => info.Resumable && info.CancelledBy is CancelledBy.Disconnect or CancelledBy.Shutdown;
+
+    private static async Task<bool> WaitForPredecessorAsync(Turn turn)
+    {
+        if (turn.Predecessor is not { IsCompleted: false } previous)
+        {
+            return true;
+        }
+
+        try
+        {
+            // The previous turn of this agent was cancelled and Letta is still winding it down:
+            // wait (bounded) rather than overlap two runs on one agent (protocol §3.6).
+            await previous.WaitAsync(turn.Options.WindDownTimeout, turn.OutputToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        return !turn.Info.IsCancelled;
+    }
+
+    private async Task FinishAsync(Turn turn, ITurnHost host, LettaChunkMapper mapper, List<StreamChunk> frames)
+    {
+        frames.Clear();
+        mapper.FlushApprovals(frames);
+        foreach (StreamChunk frame in frames)
+        {
+            await EmitAsync(turn, host, frame).ConfigureAwait(false);
+        }
+
+        TurnInfo info = turn.Info;
+        TurnOutcome outcome = mapper.Outcome;
+        long ended = Stopwatch.GetTimestamp();
+        StreamChunk terminal = outcome switch
+        {
+            { Error: { } error } => StreamChunk.Failure(info, AgentError(error, outcome.StopReason)),
+            { SawInvalidEvent: true } => StreamChunk.Failure(info, ToError(UpstreamErrors.BrokenStream("Letta sent an event that is not valid JSON."))),
+            { StopReason: null } => StreamChunk.Failure(info, ToError(UpstreamErrors.BrokenStream("The stream ended without a stop_reason."))),
+            { StopReason: StopReasons.Cancelled } => StreamChunk.Done(info, new DoneInfo(StopReasons.Cancelled, CancelledBy.Upstream, outcome.Usage, ended)),
+            { StopReason: { } reason } when TurnOutcome.IsSuccess(reason) => StreamChunk.Done(info, new DoneInfo(reason, CancelledBy.None, outcome.Usage, ended)),
+            _ => StreamChunk.Failure(info, new ErrorInfo(ErrorCodes.AgentError, $"The agent stopped with '{outcome.StopReason}'.") { StopReason = outcome.StopReason }),
+        };
+
+        if (terminal.Kind == ChunkKind.Error && outcome.Error is null && info.RunId is { } runId && outcome.StopReason is null)
+        {
+            turn.StartCancelCall(runId, canceller); // a broken stream: the run may still be going
+        }
+
+        await TerminalAsync(turn, host, terminal).ConfigureAwait(false);
+    }
+
+    private static ErrorInfo AgentError(LettaError error, string? stopReason)
+    {
+        bool retryable = error.ErrorType is "llm_rate_limit" or "llm_timeout" or "stream_incomplete" or "llm_empty_response";
+        string detail = error.Detail is { Length: > 0 } d ? $"{error.ErrorType}: {d}" : error.ErrorType ?? "error";
+        return new ErrorInfo(ErrorCodes.AgentError, error.Message ?? "The agent failed.", retryable) { StopReason = stopReason, Detail = detail };
+    }
+
+    private static ErrorInfo ToError(UpstreamException e) =>
+        new(e.Code, e.Message, e.Retryable)
+        {
+            RetryAfterMs = e.RetryAfter is { } wait ? (long)Math.Ceiling(wait.TotalMilliseconds) : null,
+            Detail = e.Detail,
+        };
+
+    /// <summary>Queues a content frame; a cancel wakes a blocked write and the frame is dropped.</summary>
+    private static async ValueTask EmitAsync(Turn turn, ITurnHost host, StreamChunk chunk)
+    {
+        try
+        {
+            await host.Output.WriteAsync(chunk, turn.OutputToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (turn.OutputToken.IsCancellationRequested)
+        {
+        }
+        catch (ChannelClosedException)
+        {
+        }
+    }
+
+    /// <summary>Queues the terminal frame if this pump still holds the right to send it.</summary>
+    private static async ValueTask TerminalAsync(Turn turn, ITurnHost host, StreamChunk terminal)
+    {
+        if (!host.TryFinish(turn))
+        {
+            return;
+        }
+
+        try
+        {
+            await host.Output.WriteAsync(terminal, host.Aborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+        }
+    }
+}
