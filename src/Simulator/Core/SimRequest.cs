@@ -1,0 +1,24 @@
+namespace LettaSockets.Simulator;
+
+/// <summary>What an agent's behaviour sees of one message request.</summary>
+public sealed record SimRequest
+{
+    public required string AgentId { get; init; }
+
+    public required string RunId { get; init; }
+
+    /// <summary>The text of the user message(s), text parts joined; empty for approval-only requests.</summary>
+    public string UserText { get; init; } = "";
+
+    public IReadOnlyList<string> Otids { get; init; } = [];
+
+    public IReadOnlyList<ApprovalDecision> Approvals { get; init; } = [];
+
+    public bool Streaming { get; init; }
+
+    public bool StreamTokens { get; init; }
+
+    public bool IncludePings { get; init; } = true;
+
+    public bool Background { get; init; }
+}

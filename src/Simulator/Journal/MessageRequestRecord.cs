@@ -1,0 +1,49 @@
+namespace LettaSockets.Simulator;
+
+/// <summary>One request the simulator received on a send route, answered or refused.</summary>
+public sealed record MessageRequestRecord
+{
+    public required string AgentId { get; init; }
+
+    /// <summary><c>messages</c> or <c>messages/stream</c>.</summary>
+    public required string Route { get; init; }
+
+    public string? UserText { get; init; }
+
+    /// <summary>The first input message's otid.</summary>
+    public string? Otid { get; init; }
+
+    public IReadOnlyList<string> Otids { get; init; } = [];
+
+    public IReadOnlyList<ApprovalDecision> Approvals { get; init; } = [];
+
+    public bool Streaming { get; init; }
+
+    public bool StreamTokens { get; init; }
+
+    public bool IncludePings { get; init; }
+
+    public bool Background { get; init; }
+
+    public bool HasAuthorization { get; init; }
+
+    public string? ProjectId { get; init; }
+
+    public string? UserAgent { get; init; }
+
+    public string? StainlessPackageVersion { get; init; }
+
+    /// <summary>The run created for it; null when the request was refused.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>The status answered (200 for streams); 0 when the connection was aborted.</summary>
+    public int StatusCode { get; init; }
+
+    /// <summary>The fault that shaped the answer, if any.</summary>
+    public SimFault? Fault { get; init; }
+
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> when it arrived.</summary>
+    public long Timestamp { get; init; }
+}

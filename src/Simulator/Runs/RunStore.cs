@@ -1,0 +1,62 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace LettaSockets.Simulator;
+
+/// <summary>Every run the simulator started, foreground and background. Thread-safe.</summary>
+public sealed class RunStore
+{
+    private readonly object _gate = new();
+    private readonly List<SimRun> _runs = [];
+    private readonly Dictionary<string, SimRun> _byId = new(StringComparer.Ordinal);
+
+    /// <summary>Oldest first.</summary>
+    public IReadOnlyList<SimRun> All
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _runs];
+            }
+        }
+    }
+
+    public bool TryGet(string runId, [NotNullWhen(true)] out SimRun? run)
+    {
+        lock (_gate)
+        {
+            return _byId.TryGetValue(runId, out run);
+        }
+    }
+
+    /// <summary>Newest first, like <c>GET /v1/runs/?order=desc</c>.</summary>
+    public IReadOnlyList<SimRun> List(string? agentId = null, bool activeOnly = false)
+    {
+        lock (_gate)
+        {
+            var result = new List<SimRun>();
+            for (var i = _runs.Count - 1; i >= 0; i--)
+            {
+                var run = _runs[i];
+                if ((agentId is null || run.AgentId == agentId) && (!activeOnly || run.IsActive))
+                {
+                    result.Add(run);
+                }
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>The run a body-less cancel targets (§9).</summary>
+    public SimRun? MostRecentActive(string agentId) => List(agentId, activeOnly: true).FirstOrDefault();
+
+    internal void Add(SimRun run)
+    {
+        lock (_gate)
+        {
+            _runs.Add(run);
+            _byId[run.Id] = run;
+        }
+    }
+}

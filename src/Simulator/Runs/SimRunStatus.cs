@@ -1,0 +1,11 @@
+namespace LettaSockets.Simulator;
+
+/// <summary>Letta's run statuses (§10).</summary>
+public enum SimRunStatus
+{
+    Created,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}

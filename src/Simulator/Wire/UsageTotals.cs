@@ -1,0 +1,11 @@
+namespace LettaSockets.Simulator.Wire;
+
+/// <summary>The numbers of a <c>usage_statistics</c> event (§5.3).</summary>
+internal readonly record struct UsageTotals(
+    int CompletionTokens,
+    int PromptTokens,
+    int StepCount,
+    int? CachedInputTokens,
+    int? CacheWriteTokens,
+    int? ReasoningTokens,
+    int? ContextTokens);
