@@ -19,15 +19,15 @@ public static class WebSocketEndpoints
 
     private static async Task AcceptAsync(HttpContext context, string? pathAgentId)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "bad_request", "This endpoint speaks WebSocket: connect with a WebSocket client (see /docs/PROTOCOL.md).").ConfigureAwait(false);
-            return;
-        }
-
         if (pathAgentId is not null && !AgentIds.IsValid(pathAgentId))
         {
             await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidAgentId, "An agent id is 1 to 128 letters, digits, '-' or '_'.").ConfigureAwait(false);
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "bad_request", "This endpoint speaks WebSocket: connect with a WebSocket client (see /docs/PROTOCOL.md).").ConfigureAwait(false);
             return;
         }
 
