@@ -1,0 +1,180 @@
+using LettaSockets.Simulator.Runs;
+using LettaSockets.Simulator.Wire;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace LettaSockets.Simulator.Http;
+
+/// <summary>
+/// <c>POST /v1/agents/{agent_id}/messages</c> (SSE with <c>streaming:true</c>, else JSON) and the deprecated
+/// <c>/messages/stream</c> (always SSE, no SDK gate). Every request lands in the journal.
+/// </summary>
+internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResponder responder, CancellationToken stopping)
+{
+    public const string SendRoute = "messages";
+    public const string StreamRoute = "messages/stream";
+
+    private TimeProvider Time => simulator.TimeProvider;
+
+    public Task SendAsync(HttpContext context) => HandleAsync(context, SendRoute);
+
+    public Task StreamAsync(HttpContext context) => HandleAsync(context, StreamRoute);
+
+    private async Task HandleAsync(HttpContext context, string route)
+    {
+        var agentId = (string)context.Request.RouteValues["agent_id"]!;
+        var headers = context.Request.Headers;
+        var record = new MessageRequestRecord
+        {
+            AgentId = agentId,
+            Route = route,
+            HasAuthorization = headers.ContainsKey("Authorization"),
+            ProjectId = headers.TryGetValue("X-Project-Id", out var project) ? project.ToString() : null,
+            UserAgent = headers.TryGetValue("User-Agent", out var userAgent) ? userAgent.ToString() : null,
+            StainlessPackageVersion = headers.TryGetValue("X-Stainless-Package-Version", out var sdk) ? sdk.ToString() : null,
+            ReceivedAt = Time.GetUtcNow(),
+            Timestamp = Time.GetTimestamp(),
+        };
+
+        if (!LettaIds.IsAgentId(agentId))
+        {
+            await RefuseAsync(context, record, ApiError.InvalidPathId("agent_id", agentId, LettaIds.AgentIdRegex)).ConfigureAwait(false);
+            return;
+        }
+
+        if (!simulator.Agents.TryGet(agentId, out var agent))
+        {
+            await RefuseAsync(context, record, ApiError.AgentNotFound(agentId)).ConfigureAwait(false);
+            return;
+        }
+
+        var body = await HttpWrite.ReadBodyAsync(context).ConfigureAwait(false);
+        var parsed = MessageRequestParser.Parse(body, route == StreamRoute, out var invalid);
+        if (parsed is null)
+        {
+            await RefuseAsync(context, record, invalid).ConfigureAwait(false);
+            return;
+        }
+
+        record = record with
+        {
+            UserText = parsed.UserText,
+            Otid = parsed.Otids.FirstOrDefault(),
+            Otids = parsed.Otids,
+            Approvals = parsed.Approvals,
+            Streaming = parsed.Streaming,
+            StreamTokens = parsed.StreamTokens,
+            IncludePings = parsed.IncludePings,
+            Background = parsed.Background,
+        };
+        if (RouteLevelError(route, parsed, headers) is { } refusal)
+        {
+            await RefuseAsync(context, record, refusal).ConfigureAwait(false);
+            return;
+        }
+
+        var fault = simulator.Faults.TryTake(FaultTarget.Messages, agentId, f => parsed.Streaming || f.IsPreStream);
+        if (fault is not null)
+        {
+            Log.FaultInjected(simulator.Logger, fault.Kind, agentId);
+            record = record with { Fault = fault };
+            if (fault.IsPreStream && await PreStreamFaults.ApplyAsync(context, fault, Time).ConfigureAwait(false))
+            {
+                simulator.Journal.Add(record with { StatusCode = context.Response.HasStarted ? context.Response.StatusCode : 0 });
+                return;
+            }
+        }
+
+        await RunAsync(context, agent, parsed, record, fault).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(HttpContext context, SimAgent agent, ParsedMessageRequest parsed, MessageRequestRecord record, SimFault? fault)
+    {
+        var request = new SimRequest
+        {
+            AgentId = agent.Id,
+            RunId = LettaIds.NewRunId(),
+            UserText = parsed.UserText,
+            Otids = parsed.Otids,
+            Approvals = parsed.Approvals,
+            Streaming = parsed.Streaming,
+            StreamTokens = parsed.StreamTokens,
+            IncludePings = parsed.Streaming && parsed.IncludePings,
+            Background = parsed.Background,
+        };
+        var mode = !parsed.Streaming ? RunMode.Blocking : parsed.Background ? RunMode.Background : RunMode.Foreground;
+        var (run, live) = simulator.Launcher.Start(agent, request, mode, fault is { IsRunLevel: true } ? fault : null);
+        simulator.Journal.Add(record with { RunId = run.Id, StatusCode = StatusCodes.Status200OK });
+
+        var plan = new StreamPlan(run.Id, request.IncludePings, fault is { IsTransport: true } ? fault : null);
+        switch (mode)
+        {
+            case RunMode.Foreground:
+                try
+                {
+                    await responder.WriteAsync(context, live!, plan, stopping).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // The response is done (or the client left); the run itself carries on (§9).
+                    live!.Detach();
+                }
+
+                break;
+            case RunMode.Background:
+                await responder.WriteAsync(context, new LogFrameSource(run.Log, 0), plan, stopping).ConfigureAwait(false);
+                break;
+            default:
+                await BlockingResponse.WriteAsync(context, run, stopping).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary>§3 and §1 checks that Letta makes in the route itself, after validation.</summary>
+    private ApiError? RouteLevelError(string route, ParsedMessageRequest parsed, IHeaderDictionary headers)
+    {
+        if (route != SendRoute)
+        {
+            return null;
+        }
+
+        if (!parsed.Streaming)
+        {
+            var offending = new List<string>();
+            if (parsed.StreamTokens)
+            {
+                offending.Add("stream_tokens");
+            }
+
+            if (parsed.IncludePingsGiven && !parsed.IncludePings)
+            {
+                offending.Add("include_pings");
+            }
+
+            if (parsed.Background)
+            {
+                offending.Add("background");
+            }
+
+            return offending.Count == 0
+                ? null
+                : ApiError.Detail(422, $"Streaming options ({string.Join(", ", offending)}) require streaming=true.");
+        }
+
+        return simulator.Options.EnforceSdkVersionGate && !SdkVersionGate.Allows(headers)
+            ? ApiError.Detail(422, SdkVersionGate.RefusalDetail)
+            : null;
+    }
+
+    private async Task RefuseAsync(HttpContext context, MessageRequestRecord record, ApiError error)
+    {
+        simulator.Journal.Add(record with { StatusCode = error.StatusCode });
+        await HttpWrite.ErrorAsync(context, error).ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Injected fault {Kind} on a message request for {AgentId}")]
+        public static partial void FaultInjected(ILogger logger, FaultKind kind, string agentId);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Text;
+using System.Text.Json;
+
+namespace LettaSockets.Simulator.Http;
+
+internal static partial class MessageRequestParser
+{
+    private static void ReadInput(JsonElement input, InputContent content, List<ValidationError> errors)
+    {
+        if (input.ValueKind == JsonValueKind.String)
+        {
+            content.UserTexts.Add(input.GetString()!);
+            return;
+        }
+
+        if (input.ValueKind == JsonValueKind.Array && ReadParts(input, ["body", "input"], errors) is { } text)
+        {
+            content.UserTexts.Add(text);
+            return;
+        }
+
+        if (input.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new ValidationError("string_type", ["body", "input", "str"], "Input should be a valid string", PyRepr.Of(input)));
+        }
+    }
+
+    private static void ReadMessages(JsonElement messages, InputContent content, List<ValidationError> errors)
+    {
+        if (messages.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new ValidationError("list_type", ["body", "messages"], "Input should be a valid list", PyRepr.Of(messages)));
+            return;
+        }
+
+        var index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            ReadMessage(message, index++, content, errors);
+        }
+    }
+
+    private static void ReadMessage(JsonElement message, int index, InputContent content, List<ValidationError> errors)
+    {
+        object[] loc = ["body", "messages", index];
+        if (message.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new ValidationError("model_type", loc, "Input should be a valid dictionary", PyRepr.Of(message)));
+            return;
+        }
+
+        // §3: without a type, approve/approval_request_id mean an approval, anything else a message.
+        var type = message.TryGetProperty("type", out var typeValue) && typeValue.ValueKind == JsonValueKind.String
+            ? typeValue.GetString()
+            : message.TryGetProperty("approve", out _) || message.TryGetProperty("approval_request_id", out _) ? "approval" : "message";
+        if (message.TryGetProperty("otid", out var otid) && otid.ValueKind == JsonValueKind.String)
+        {
+            content.Otids.Add(otid.GetString()!);
+        }
+
+        switch (type)
+        {
+            case "message":
+                ReadUserMessage(message, loc, content, errors);
+                break;
+            case "approval":
+                ReadApproval(message, content);
+                break;
+            case "tool_return":
+                break;
+            default:
+                errors.Add(new ValidationError("union_tag_invalid", loc,
+                    $"Input tag '{type}' found using 'type' does not match any of the expected tags: 'message', 'approval', 'tool_return'",
+                    PyRepr.Of(message)));
+                break;
+        }
+    }
+
+    private static void ReadUserMessage(JsonElement message, object[] loc, InputContent content, List<ValidationError> errors)
+    {
+        if (!message.TryGetProperty("role", out var roleValue))
+        {
+            errors.Add(new ValidationError("missing", [.. loc, "message", "role"], "Field required", PyRepr.Of(message)));
+            return;
+        }
+
+        var role = roleValue.ValueKind == JsonValueKind.String ? roleValue.GetString() : null;
+        if (role is not ("user" or "system" or "assistant"))
+        {
+            errors.Add(new ValidationError("literal_error", [.. loc, "message", "role"],
+                "Input should be 'user', 'system' or 'assistant'", PyRepr.Of(roleValue)));
+            return;
+        }
+
+        if (!message.TryGetProperty("content", out var body))
+        {
+            errors.Add(new ValidationError("missing", [.. loc, "message", "content"], "Field required", PyRepr.Of(message)));
+            return;
+        }
+
+        var text = body.ValueKind switch
+        {
+            JsonValueKind.String => body.GetString(),
+            JsonValueKind.Array => ReadParts(body, [.. loc, "message", "content"], errors),
+            _ => null,
+        };
+        if (text is null && body.ValueKind is not JsonValueKind.Array)
+        {
+            errors.Add(new ValidationError("string_type", [.. loc, "message", "content"], "Input should be a valid string", PyRepr.Of(body)));
+        }
+
+        if (role == "user" && text is not null)
+        {
+            content.UserTexts.Add(text);
+        }
+    }
+
+    /// <summary>Text parts joined; image parts carry no text.</summary>
+    private static string? ReadParts(JsonElement parts, object[] loc, List<ValidationError> errors)
+    {
+        var builder = new StringBuilder();
+        foreach (var part in parts.EnumerateArray())
+        {
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type))
+            {
+                errors.Add(new ValidationError("model_type", loc, "Input should be a valid dictionary", PyRepr.Of(part)));
+                return null;
+            }
+
+            if (type.ValueKind == JsonValueKind.String && type.GetString() == "text" && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+            {
+                builder.Append(text.GetString());
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static void ReadApproval(JsonElement message, InputContent content)
+    {
+        if (message.TryGetProperty("approvals", out var approvals) && approvals.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var approval in approvals.EnumerateArray())
+            {
+                if (approval.ValueKind == JsonValueKind.Object && ReadDecision(approval, "tool_call_id") is { } decision)
+                {
+                    content.Approvals.Add(decision);
+                }
+            }
+
+            return;
+        }
+
+        // Legacy flat form: {"type":"approval","approve":…,"approval_request_id":…}.
+        if (ReadDecision(message, "approval_request_id") is { } legacy)
+        {
+            content.Approvals.Add(legacy);
+        }
+    }
+
+    private static ApprovalDecision? ReadDecision(JsonElement element, string idProperty)
+    {
+        if (!element.TryGetProperty(idProperty, out var id) || id.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        // A client-side tool result ({"type":"tool",…}) counts as approved: the call went ahead.
+        var approve = !element.TryGetProperty("approve", out var value) || value.ValueKind != JsonValueKind.False;
+        var reason = element.TryGetProperty("reason", out var reasonValue) && reasonValue.ValueKind == JsonValueKind.String
+            ? reasonValue.GetString()
+            : null;
+        return new ApprovalDecision(id.GetString()!, approve, reason);
+    }
+}

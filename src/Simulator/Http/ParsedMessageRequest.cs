@@ -1,0 +1,12 @@
+namespace LettaSockets.Simulator.Http;
+
+/// <summary>The fields of a <c>LettaStreamingRequest</c> the simulator acts on (§3).</summary>
+internal sealed record ParsedMessageRequest(
+    string UserText,
+    IReadOnlyList<string> Otids,
+    IReadOnlyList<ApprovalDecision> Approvals,
+    bool Streaming,
+    bool StreamTokens,
+    bool IncludePings,
+    bool Background,
+    bool IncludePingsGiven);

@@ -1,0 +1,160 @@
+using System.Text.Json;
+using LettaSockets.Simulator.Runs;
+using LettaSockets.Simulator.Wire;
+using Microsoft.AspNetCore.Http;
+
+namespace LettaSockets.Simulator.Http;
+
+/// <summary><c>GET /v1/runs/{id}</c>, <c>GET /v1/runs/</c> and the background re-attach <c>POST /v1/runs/{id}/stream</c> (§10).</summary>
+internal sealed class RunEndpoints(LettaSimulator simulator, SseResponder responder, CancellationToken stopping)
+{
+    public async Task GetAsync(HttpContext context)
+    {
+        if (await FindAsync(context) is { } run)
+        {
+            await HttpWrite.JsonAsync(context, StatusCodes.Status200OK, JsonText.Build(w => RunJson.Write(w, run))).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Newest first; <c>agent_id</c>, <c>active</c>, <c>statuses</c>, <c>background</c>, <c>limit</c>, <c>order</c>.</summary>
+    public Task ListAsync(HttpContext context) => ListAsync(context, activeOnly: false);
+
+    /// <summary>The deprecated <c>GET /v1/runs/active</c>.</summary>
+    public Task ListActiveAsync(HttpContext context) => ListAsync(context, activeOnly: true);
+
+    public async Task StreamAsync(HttpContext context)
+    {
+        if (await FindAsync(context) is not { } run)
+        {
+            return;
+        }
+
+        if (!run.Background)
+        {
+            await HttpWrite.ErrorAsync(context, ApiError.NotBackground(run.Id)).ConfigureAwait(false);
+            return;
+        }
+
+        if (simulator.TimeProvider.GetUtcNow() - run.CreatedAt > simulator.Options.RunRetention)
+        {
+            await HttpWrite.ErrorAsync(context, ApiError.Expired()).ConfigureAwait(false);
+            return;
+        }
+
+        var body = await HttpWrite.ReadBodyAsync(context).ConfigureAwait(false);
+        if (!TryReadStreamBody(body, out var startingAfter, out var includePings, out var error))
+        {
+            await HttpWrite.ErrorAsync(context, error).ConfigureAwait(false);
+            return;
+        }
+
+        var fault = simulator.Faults.TryTake(FaultTarget.RunStream, run.AgentId, f => f.IsPreStream || f.IsTransport);
+        if (fault is { IsPreStream: true } && await PreStreamFaults.ApplyAsync(context, fault, simulator.TimeProvider).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var source = new LogFrameSource(run.Log, (int)Math.Clamp(startingAfter, 0, int.MaxValue));
+        var plan = new StreamPlan(run.Id, includePings, fault is { IsTransport: true } ? fault : null);
+        await responder.WriteAsync(context, source, plan, stopping).ConfigureAwait(false);
+    }
+
+    private async Task ListAsync(HttpContext context, bool activeOnly)
+    {
+        var query = context.Request.Query;
+        var agentIds = query["agent_id"].Concat(query["agent_ids"]).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var statuses = query["statuses"].OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        activeOnly |= IsTrue(query["active"]);
+        bool? background = query.TryGetValue("background", out var value) ? IsTrue(value) : null;
+        var limit = int.TryParse(query["limit"], out var parsedLimit) ? Math.Clamp(parsedLimit, 1, 1000) : 100;
+
+        IEnumerable<SimRun> runs = simulator.Runs.List(activeOnly: activeOnly)
+            .Where(r => agentIds.Count == 0 || agentIds.Contains(r.AgentId))
+            .Where(r => statuses.Count == 0 || statuses.Contains(r.Status.ToString()))
+            .Where(r => background is null || r.Background == background);
+        if (string.Equals(query["order"], "asc", StringComparison.OrdinalIgnoreCase))
+        {
+            runs = runs.Reverse();
+        }
+
+        var page = runs.Take(limit).ToList();
+        await HttpWrite.JsonAsync(context, StatusCodes.Status200OK, JsonText.Build(w =>
+        {
+            w.WriteStartArray();
+            foreach (var run in page)
+            {
+                RunJson.Write(w, run);
+            }
+
+            w.WriteEndArray();
+        })).ConfigureAwait(false);
+    }
+
+    private async Task<SimRun?> FindAsync(HttpContext context)
+    {
+        var runId = (string)context.Request.RouteValues["run_id"]!;
+        if (!LettaIds.IsRunId(runId))
+        {
+            await HttpWrite.ErrorAsync(context, ApiError.InvalidPathId("run_id", runId, LettaIds.RunIdRegex)).ConfigureAwait(false);
+            return null;
+        }
+
+        if (!simulator.Runs.TryGet(runId, out var run))
+        {
+            await HttpWrite.ErrorAsync(context, ApiError.RunNotFound(runId)).ConfigureAwait(false);
+            return null;
+        }
+
+        return run;
+    }
+
+    private static bool IsTrue(Microsoft.Extensions.Primitives.StringValues value) =>
+        value.ToString() is "true" or "True" or "1";
+
+    /// <summary>
+    /// §10: the archived server dereferences the body without a null check, so a missing body is a 500 there
+    /// too — clients must send at least <c>{}</c>.
+    /// </summary>
+    private static bool TryReadStreamBody(byte[] body, out long startingAfter, out bool includePings, out ApiError error)
+    {
+        startingAfter = 0;
+        includePings = true;
+        error = ApiError.Unknown();
+        if (body.Length == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            if (root.TryGetProperty("starting_after", out var after) && after.ValueKind != JsonValueKind.Null)
+            {
+                if (!after.TryGetInt64(out startingAfter))
+                {
+                    error = ApiError.Validation([new ValidationError("int_type", ["body", "starting_after"],
+                        "Input should be a valid integer", PyRepr.Of(after))]);
+                    return false;
+                }
+            }
+
+            if (root.TryGetProperty("include_pings", out var pings) && pings.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            {
+                includePings = pings.GetBoolean();
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            error = ApiError.Validation([new ValidationError("json_invalid", ["body", 0], "JSON decode error", "{}")]);
+            return false;
+        }
+    }
+}
