@@ -68,6 +68,11 @@ public sealed partial class SocketSession : ITurnHost, IDisposable
     {
         var ready = new ReadyInfo(_context.ConnectionId, _context.AgentId, _letta.Background, _options.MaxFrameBytes, _options.MaxContentChars, _options.MaxActiveTurns, ServerVersion.Value);
         _outbound.Writer.TryWrite(StreamChunk.ReadyFrame(ready));
+        if (_context.AgentId is null)
+        {
+            _outbound.Writer.TryWrite(StreamChunk.Failure(null, new ErrorInfo(ErrorCodes.NoDefaultAgent, "This server has no default agent: connect to /ws/{agentId}, or send \"agent_id\" with each message.")));
+        }
+
         Log.Connected(_logger, _context.ConnectionId, _context.AgentId);
 
         Task reading = ReadLoopAsync();

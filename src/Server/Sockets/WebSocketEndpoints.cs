@@ -62,11 +62,6 @@ public static class WebSocketEndpoints
         tracker.Add(session);
         try
         {
-            if (agentId is null)
-            {
-                session.Output.TryWrite(Protocol.Chunks.StreamChunk.Failure(null, new ErrorInfo(ErrorCodes.NoDefaultAgent, "This server has no default agent: connect to /ws/{agentId} or send \"agent_id\" with each message.")));
-            }
-
             await session.RunAsync().ConfigureAwait(false);
         }
         finally

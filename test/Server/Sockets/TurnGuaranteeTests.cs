@@ -124,13 +124,21 @@ public sealed class TurnGuaranteeTests
     }
 
     [TestMethod]
-    public async Task Default_agent_subprotocol_and_ping()
+    public async Task Ws_without_a_default_agent_needs_agent_id_per_message()
     {
         await using TestClient client = await TestClient.ConnectAsync(s_gateway.WebSocketUri(null), o => o.AddSubProtocol("letta-sockets.v1"));
 
         Assert.AreEqual("letta-sockets.v1", client.Socket.SubProtocol);
         Assert.AreEqual("letta-sockets.v1", client.Ready.Protocol);
         Assert.IsNotNull(client.Ready.ConnectionId);
+        Assert.IsNull(client.Ready.AgentId);
+        Assert.AreEqual("no_default_agent", (await client.ReceiveAsync()).Code);
+
+        await client.SendMessageAsync("n1", "hi");
+        Assert.AreEqual("no_default_agent", (await client.ReadTurnAsync("n1"))[^1].Code);
+        await client.SendMessageAsync("n2", "count to 3", DemoAgents.AdaId);
+        Assert.AreEqual("1 2 3", TestClient.Text(await client.ReadTurnAsync("n2")));
+
         await client.SendJsonAsync(new { type = "ping", id = "p1" });
         Assert.AreEqual("p1", (await client.ReadUntilAsync(f => f.Type == "pong"))[^1].Id);
     }
