@@ -14,6 +14,8 @@ internal sealed partial class SseResponder(SimulatorOptions options, TimeProvide
 {
     public const string ContentType = "text/event-stream; charset=utf-8";
 
+    private static readonly TimeSpan s_cutOffGrace = TimeSpan.FromMilliseconds(100);
+
     private enum Next
     {
         Frame,
@@ -82,6 +84,10 @@ internal sealed partial class SseResponder(SimulatorOptions options, TimeProvide
                 {
                     Log.CuttingOff(logger, plan.RunId, written);
                     await SendAsync(response, chunk.Frame[..Math.Max(1, chunk.Frame.Length / 2)], cancellation).ConfigureAwait(false);
+
+                    // The abort resets the connection, and a reset discards whatever the client has not read yet:
+                    // give it a moment to receive the half event first.
+                    await Task.Delay(s_cutOffGrace, time, cancellation).ConfigureAwait(false);
                     context.Abort();
                     return;
                 }
