@@ -36,7 +36,46 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         {
             Content = LettaRequestBody.Resume(afterSeq),
         };
-        return await SendForStreamAsync(message, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await SendForStreamAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UpstreamException e) when (e.StatusCode is 404 or 400)
+        {
+            // On this route 404 is an unknown run and 400 a run that was not started in background mode.
+            throw e.StatusCode == 404
+                ? new UpstreamException(ErrorCodes.RunNotFound, "Letta does not know this run.", false, null, e.Detail) { StatusCode = 404 }
+                : new UpstreamException(ErrorCodes.NotResumable, "This run was not started as a resumable (background) run.", false, null, e.Detail) { StatusCode = 400 };
+        }
+    }
+
+    /// <summary>
+    /// The run to resume when the client never learnt its id (its socket dropped first): the agent's
+    /// newest active background run, else its newest background run (reference §10, runs listing).
+    /// </summary>
+    public async Task<string?> FindLatestBackgroundRunAsync(string agentId, CancellationToken cancellationToken)
+    {
+        foreach (string query in new[] { "&active=true", "" })
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Get, await endpoint.UrlAsync($"v1/runs/?agent_id={agentId}&background=true&order=desc&limit=1{query}", cancellationToken).ConfigureAwait(false));
+            AddHeaders(message);
+            using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw UpstreamErrors.FromStatus(response.StatusCode, response.Headers, await ReadDetailAsync(response, cancellationToken).ConfigureAwait(false));
+            }
+
+            await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using JsonDocument document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (document.RootElement.ValueKind == JsonValueKind.Array
+                && document.RootElement.EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } run
+                && run.TryGetProperty("id", out JsonElement id) && id.ValueKind == JsonValueKind.String)
+            {
+                return id.GetString();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Asks Letta to cancel a run (reference §9). Returns false when Letta could not be told.</summary>

@@ -24,7 +24,11 @@ public sealed class LettaOptions
     /// <summary>Use the deprecated <c>POST …/messages/stream</c> route instead of <c>…/messages</c> with <c>streaming:true</c>.</summary>
     public bool UseStreamRoute { get; set; }
 
-    /// <summary>Server default for resumable turns (Letta background runs).</summary>
+    /// <summary>Whether this server offers resumable turns at all (<c>ready.resumable</c>). They need Letta's
+    /// background mode, which a self-hosted Letta only has with Redis.</summary>
+    public bool ResumableTurns { get; set; } = true;
+
+    /// <summary>Default for messages that do not say <c>resumable</c>: run them as Letta background runs.</summary>
     public bool Background { get; set; }
 
     /// <summary>A turn whose stream is silent this long fails with <c>upstream_timeout</c>. Letta pings every 20 s, so the default leaves room for two missed pings.</summary>

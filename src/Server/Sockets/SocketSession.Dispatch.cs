@@ -68,9 +68,15 @@ public sealed partial class SocketSession
             return;
         }
 
-        if (frame.Type == ClientFrameType.Resume && !AgentIds.IsValid(frame.RunId))
+        if (frame.Type == ClientFrameType.Resume && frame.RunId is not null && !AgentIds.IsValid(frame.RunId))
         {
-            await RejectAsync(ErrorCodes.BadFrame, "A resume frame needs a valid \"run_id\".", id, agentId).ConfigureAwait(false);
+            await RejectAsync(ErrorCodes.BadFrame, "\"run_id\" is not a valid run id.", id, agentId).ConfigureAwait(false);
+            return;
+        }
+
+        if (!_letta.ResumableTurns && (frame.Type == ClientFrameType.Resume || frame.Resumable == true))
+        {
+            await RejectAsync(ErrorCodes.NotResumable, "This server does not offer resumable turns.", id, agentId).ConfigureAwait(false);
             return;
         }
 
@@ -96,7 +102,7 @@ public sealed partial class SocketSession
 
     private Turn CreateTurn(ClientFrame frame, string id, string agentId, Task? predecessor)
     {
-        bool resumable = frame.Type == ClientFrameType.Resume || (frame.Resumable ?? _letta.Background);
+        bool resumable = frame.Type == ClientFrameType.Resume || (frame.Resumable ?? (_letta.Background && _letta.ResumableTurns));
         var info = new TurnInfo(id, agentId, resumable, Stopwatch.GetTimestamp());
         if (frame.Type == ClientFrameType.Resume)
         {
@@ -117,7 +123,7 @@ public sealed partial class SocketSession
         return new Turn(info, request, options, _aborted.Token, _time)
         {
             Predecessor = predecessor,
-            Resume = frame.Type == ClientFrameType.Resume && frame.RunId is { } runId ? (runId, frame.AfterSeq ?? 0) : null,
+            ResumeAfterSeq = frame.Type == ClientFrameType.Resume ? frame.AfterSeq ?? 0 : null,
         };
     }
 

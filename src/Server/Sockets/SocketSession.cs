@@ -66,7 +66,7 @@ public sealed partial class SocketSession : ITurnHost, IDisposable
 
     public async Task RunAsync()
     {
-        var ready = new ReadyInfo(_context.ConnectionId, _context.AgentId, _letta.Background, _options.MaxFrameBytes, _options.MaxContentChars, _options.MaxActiveTurns, ServerVersion.Value);
+        var ready = new ReadyInfo(_context.ConnectionId, _context.AgentId, _letta.ResumableTurns, _options.MaxFrameBytes, _options.MaxContentChars, _options.MaxActiveTurns, ServerVersion.Value);
         _outbound.Writer.TryWrite(StreamChunk.ReadyFrame(ready));
         if (_context.AgentId is null)
         {

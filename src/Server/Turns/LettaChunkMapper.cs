@@ -21,6 +21,7 @@ public sealed class LettaChunkMapper(TurnInfo turn)
     private LettaError? _error;
     private bool _sawDone;
     private bool _sawInvalid;
+    private bool _sawPing;
 
     /// <summary>True once the stream has said all it will (an error, <c>[DONE]</c>, or invalid data).</summary>
     public bool IsFinished => _error is not null || _sawDone || _sawInvalid;
@@ -46,8 +47,15 @@ public sealed class LettaChunkMapper(TurnInfo turn)
 
         switch (e.Kind)
         {
-            case LettaEventKind.Ping when !announced:
-                output.Add(StreamChunk.StatusFrame(turn, StatusKind.Working, ElapsedMs(), seq));
+            case LettaEventKind.Ping:
+                // The first ping opens every stream (reference §11), resumed ones too: only the
+                // keepalives after it mean "still working".
+                if (_sawPing && !announced)
+                {
+                    output.Add(StreamChunk.StatusFrame(turn, StatusKind.Working, ElapsedMs(), seq));
+                }
+
+                _sawPing = true;
                 break;
             case LettaEventKind.Assistant when !string.IsNullOrEmpty(e.Text):
                 Content(e.Text.Length);

@@ -36,8 +36,9 @@ public sealed class Turn : IDisposable
 
     public TurnOptions Options { get; }
 
-    /// <summary>For a resume turn: the run and cursor to re-attach to.</summary>
-    public (string RunId, long AfterSeq)? Resume { get; init; }
+    /// <summary>For a resume turn: the cursor to re-attach after; the run is <see cref="TurnInfo.RunId"/>,
+    /// or, when the client did not know it, found through Letta's runs listing.</summary>
+    public long? ResumeAfterSeq { get; init; }
 
     /// <summary>The previous turn's pump for the same agent, still winding its run down.</summary>
     public Task? Predecessor { get; init; }
@@ -91,14 +92,26 @@ public sealed class Turn : IDisposable
         }
     }
 
-    /// <summary>Detaches a resumable turn without cancelling its run in Letta (protocol §3.4).</summary>
+    /// <summary>
+    /// Detaches a resumable turn without cancelling its run in Letta (protocol §3.4). Until Letta
+    /// has named the run, the request stays open (bounded) so that the run exists and can be found.
+    /// </summary>
     public void Detach(CancelledBy by)
     {
         lock (_sync)
         {
-            if (!_disposed && Info.TryMarkCancelled(by))
+            if (_disposed || !Info.TryMarkCancelled(by))
             {
-                _output.Cancel();
+                return;
+            }
+
+            _output.Cancel();
+            if (Info.RunId is null)
+            {
+                _upstream.CancelAfter(_windDown);
+            }
+            else
+            {
                 _upstream.Cancel();
             }
         }

@@ -35,8 +35,8 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
                 return;
             }
 
-            stream = turn.Resume is { } resume
-                ? await letta.ResumeStreamAsync(resume.RunId, resume.AfterSeq, turn.UpstreamToken).ConfigureAwait(false)
+            stream = turn.ResumeAfterSeq is { } afterSeq
+                ? await ResumeAsync(turn, afterSeq, host).ConfigureAwait(false)
                 : await letta.OpenStreamAsync(turn.Request, turn.UpstreamToken).ConfigureAwait(false);
 
             await foreach (LettaEvent e in stream.ReadAsync(turn.UpstreamToken).ConfigureAwait(false))
@@ -115,8 +115,13 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
             info.RunId = e.RunId;
         }
 
-        if (info.RunId is { } runId && !IsDetached(info))
+        if (info.RunId is { } runId)
         {
+            if (IsDetached(info))
+            {
+                return true; // Letta keeps the background run going; the client resumes it later
+            }
+
             turn.StartCancelCall(runId, canceller);
             if (info.CancelledBy != CancelledBy.Client)
             {
@@ -125,6 +130,21 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
         }
 
         return e.Kind is LettaEventKind.Done or LettaEventKind.Error;
+    }
+
+    /// <summary>Re-attaches a resume turn; finds the run first when the client only knew its request id.</summary>
+    private async Task<LettaStream> ResumeAsync(Turn turn, long afterSeq, ITurnHost host)
+    {
+        TurnInfo info = turn.Info;
+        if (info.RunId is null)
+        {
+            info.RunId = await letta.FindLatestBackgroundRunAsync(info.AgentId, turn.UpstreamToken).ConfigureAwait(false)
+                ?? throw new UpstreamException(ErrorCodes.RunNotFound, "No resumable run of this agent was found.", false);
+        }
+
+        LettaStream stream = await letta.ResumeStreamAsync(info.RunId, afterSeq, turn.UpstreamToken).ConfigureAwait(false);
+        await EmitAsync(turn, host, StreamChunk.StatusFrame(info, StatusKind.Running)).ConfigureAwait(false);
+        return stream;
     }
 
     private static bool IsDetached(TurnInfo info) => info.Resumable && info.CancelledBy is CancelledBy.Disconnect or CancelledBy.Shutdown;
