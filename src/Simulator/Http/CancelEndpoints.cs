@@ -38,9 +38,13 @@ internal sealed class CancelEndpoints(LettaSimulator simulator)
         if (simulator.Faults.TryTake(FaultTarget.Cancel, agentId, f => f.IsPreStream) is { } fault)
         {
             record = record with { Fault = fault };
+            if (PreStreamFaults.AnswerStatus(fault) is { } status)
+            {
+                simulator.Journal.Add(record with { StatusCode = status });
+            }
+
             if (await PreStreamFaults.ApplyAsync(context, fault, time).ConfigureAwait(false))
             {
-                simulator.Journal.Add(record with { StatusCode = context.Response.HasStarted ? context.Response.StatusCode : 0 });
                 return;
             }
         }

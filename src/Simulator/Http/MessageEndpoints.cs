@@ -78,9 +78,14 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
         {
             Log.FaultInjected(simulator.Logger, fault.Kind, agentId);
             record = record with { Fault = fault };
+            if (PreStreamFaults.AnswerStatus(fault) is { } status)
+            {
+                // Journal first: a test may look for the record as soon as its request fails.
+                simulator.Journal.Add(record with { StatusCode = status });
+            }
+
             if (fault.IsPreStream && await PreStreamFaults.ApplyAsync(context, fault, Time).ConfigureAwait(false))
             {
-                simulator.Journal.Add(record with { StatusCode = context.Response.HasStarted ? context.Response.StatusCode : 0 });
                 return;
             }
         }

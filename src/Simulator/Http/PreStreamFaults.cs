@@ -6,6 +6,14 @@ namespace LettaSockets.Simulator.Http;
 /// <summary>Acts out the faults that happen before any stream: error statuses, HTML pages, aborts, delays.</summary>
 internal static class PreStreamFaults
 {
+    /// <summary>The status a fault answers with (0 for an abort); null when it lets the request through.</summary>
+    public static int? AnswerStatus(SimFault fault) => fault.Kind switch
+    {
+        FaultKind.HttpError or FaultKind.HtmlError => fault.StatusCode,
+        FaultKind.AbortConnection => 0,
+        _ => null,
+    };
+
     /// <summary>True when the fault answered (or dropped) the request; false when handling should go on.</summary>
     public static async Task<bool> ApplyAsync(HttpContext context, SimFault fault, TimeProvider time)
     {

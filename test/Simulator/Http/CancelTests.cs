@@ -44,7 +44,7 @@ public sealed class CancelTests
             o.PaceMultiplier = 1;
             o.CancelPollInterval = TimeSpan.FromHours(1);
         });
-        sim.AddAgent(_ => AgentScript.Create().Say("first").Pause(TimeSpan.FromMilliseconds(400)).NextStep().Say("second"));
+        sim.AddAgent(_ => AgentScript.Create().Say("first").Pause(TimeSpan.FromSeconds(1)).NextStep().Say("second"));
         await using var stream = await sim.StreamAsync(SimTest.Body("hi"));
         var before = await stream.ReadUntilAsync(e => e.MessageType == "assistant_message");
 
@@ -62,7 +62,7 @@ public sealed class CancelTests
     public async Task Closing_the_response_does_not_stop_the_run()
     {
         await using var sim = await SimTest.StartAsync(o => o.PaceMultiplier = 1);
-        sim.AddAgent(_ => AgentScript.Create().Say(string.Join(" ", Enumerable.Range(1, 40))).WithTokenDelay(TimeSpan.FromMilliseconds(10)));
+        sim.AddAgent(_ => AgentScript.Create().Say(string.Join(" ", Enumerable.Range(1, 100))).WithTokenDelay(TimeSpan.FromMilliseconds(10)));
         var stream = await sim.StreamAsync(SimTest.Body("hi"));
         var ping = await stream.ReadEventAsync();
         Assert.IsTrue(sim.Sim.Runs.TryGet(ping!.Str("run_id")!, out var run));

@@ -96,7 +96,7 @@ public sealed partial class StreamGrammarTests
         var first = events.FindIndex(e => e.MessageType == "assistant_message");
         var last = events.FindLastIndex(e => e.MessageType == "assistant_message");
         var pings = events.Skip(first).Take(last - first).Where(e => e.MessageType == "ping").ToList();
-        Assert.IsGreaterThanOrEqualTo(2, pings.Count, events.Types());
+        Assert.IsNotEmpty(pings, events.Types());
         var runId = events[0].Str("run_id");
         Assert.IsTrue(pings.All(p => p.Str("run_id") == runId && p.Json.GetProperty("seq_id").ValueKind == JsonValueKind.Null));
         Assert.AreEqual("before after", events.Concat("assistant_message", "content"));

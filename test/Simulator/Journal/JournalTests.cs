@@ -9,13 +9,15 @@ public sealed class JournalTests
     public async Task Overlapping_runs_on_one_agent_are_counted()
     {
         await using var sim = await SimTest.StartAsync(o => o.PaceMultiplier = 1);
-        sim.AddAgent(_ => AgentScript.Create().Say("x").Pause(TimeSpan.FromMilliseconds(300)));
+        sim.AddAgent(_ => AgentScript.Create().Say("x").Pause(TimeSpan.FromSeconds(30)));
 
         await using var first = await sim.StreamAsync(SimTest.Body("one"));
         await using var second = await sim.StreamAsync(SimTest.Body("two"));
-        await first.ReadEventAsync();
-        await second.ReadEventAsync();
+        var firstId = (await first.ReadEventAsync())!.Str("run_id");
+        var secondId = (await second.ReadEventAsync())!.Str("run_id");
         var activeWhileBoth = sim.Sim.Journal.ActiveRuns;
+        using var cancel = await sim.PostAsync(
+            $"/v1/agents/{SimTest.AgentId}/messages/cancel", $"{{\"run_ids\":[\"{firstId}\",\"{secondId}\"]}}");
         await Task.WhenAll(sim.Sim.Runs.All.Select(r => r.Completion)).WaitAsync(SimTest.Timeout);
 
         Assert.AreEqual(2, activeWhileBoth);
