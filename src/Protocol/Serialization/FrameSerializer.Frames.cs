@@ -30,6 +30,11 @@ public sealed partial class FrameSerializer
         _json.WriteStartObject("server"u8);
         _json.WriteString("name"u8, ProtocolInfo.ServerName);
         _json.WriteString("version"u8, ready.ServerVersion);
+        if (ready.ServerInstance is not null)
+        {
+            _json.WriteString("instance"u8, ready.ServerInstance);
+        }
+
         _json.WriteEndObject();
     }
 

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace LettaSockets.Server.Tests.Support;
+
+/// <summary>A process a test starts and always stops; its output lines can be awaited.</summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly List<(Regex Pattern, TaskCompletionSource<Match> Done)> _waiters = [];
+
+    private ChildProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the process wrote so far (for failure messages).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return string.Join('\n', _lines);
+            }
+        }
+    }
+
+    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+        };
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var child = new ChildProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
+        child._process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
+        child._process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
+        child._process.Start();
+        child._process.BeginOutputReadLine();
+        child._process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>Completes when a line matching <paramref name="pattern"/> appears (already or later).</summary>
+    public Task<Match> WaitForLineAsync(string pattern, TimeSpan timeout)
+    {
+        var regex = new Regex(pattern);
+        var done = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lines)
+        {
+            foreach (string line in _lines)
+            {
+                if (regex.Match(line) is { Success: true } m)
+                {
+                    return Task.FromResult(m);
+                }
+            }
+
+            _waiters.Add((regex, done));
+        }
+
+        return done.Task.WaitAsync(timeout);
+    }
+
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lines)
+        {
+            _lines.Add(line);
+            foreach (var waiter in _waiters.ToArray())
+            {
+                if (waiter.Pattern.Match(line) is { Success: true } m)
+                {
+                    waiter.Done.TrySetResult(m);
+                    _waiters.Remove(waiter);
+                }
+            }
+        }
+    }
+}
