@@ -47,7 +47,7 @@ public static partial class SimulatorProgram
         await using var host = await SimulatorHost.StartAsync(options, builder => builder.Logging
             .AddSimpleConsole(console => console.SingleLine = true)
             .SetMinimumLevel(LogLevel.Information)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)).ConfigureAwait(false);
+            .AddFilter("Microsoft", LogLevel.Warning)).ConfigureAwait(false);
 
         var logger = host.Simulator.Logger;
         Log.Listening(logger, host.BaseUrl.GetLeftPart(UriPartial.Authority), string.Join(", ", host.Simulator.Agents.All.Select(a => $"{a.Name} ({a.Id})")));

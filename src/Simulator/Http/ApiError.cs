@@ -51,13 +51,17 @@ internal readonly record struct ApiError(int StatusCode, string Body)
         ],
         pathIdExample: parameter == "agent_id");
 
-    /// <summary>Default body for an injected status (Letta's shape for that status where it has one).</summary>
-    public static ApiError ForStatus(int statusCode) => statusCode switch
+    /// <summary>
+    /// Default body for an injected status (Letta's shape for that status where it has one);
+    /// <paramref name="subjectId"/> is the agent or run the request named.
+    /// </summary>
+    public static ApiError ForStatus(int statusCode, string subjectId) => statusCode switch
     {
         400 => Detail(400, "INVALID_ARGUMENT: Bad request (injected fault)."),
         401 => Unauthorized(),
         403 => Detail(403, "Forbidden"),
-        404 => Detail(404, "Agent not found (injected fault)."),
+        404 when subjectId.StartsWith("run-", StringComparison.Ordinal) => RunNotFound(subjectId),
+        404 => AgentNotFound(subjectId),
         409 => Detail(409, "The resource is currently locked by another operation. Please retry shortly."),
         410 => Expired(),
         422 => Validation([new ValidationError("value_error", ["body"], "Value error, injected fault", "{}")]),

@@ -43,7 +43,7 @@ internal sealed class CancelEndpoints(LettaSimulator simulator)
                 simulator.Journal.Add(record with { StatusCode = status });
             }
 
-            if (await PreStreamFaults.ApplyAsync(context, fault, time).ConfigureAwait(false))
+            if (await PreStreamFaults.ApplyAsync(context, fault, agentId, time).ConfigureAwait(false))
             {
                 return;
             }

@@ -84,7 +84,7 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
                 simulator.Journal.Add(record with { StatusCode = status });
             }
 
-            if (fault.IsPreStream && await PreStreamFaults.ApplyAsync(context, fault, Time).ConfigureAwait(false))
+            if (fault.IsPreStream && await PreStreamFaults.ApplyAsync(context, fault, agentId, Time).ConfigureAwait(false))
             {
                 return;
             }

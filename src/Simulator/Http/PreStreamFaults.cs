@@ -15,13 +15,13 @@ internal static class PreStreamFaults
     };
 
     /// <summary>True when the fault answered (or dropped) the request; false when handling should go on.</summary>
-    public static async Task<bool> ApplyAsync(HttpContext context, SimFault fault, TimeProvider time)
+    public static async Task<bool> ApplyAsync(HttpContext context, SimFault fault, string subjectId, TimeProvider time)
     {
         switch (fault.Kind)
         {
             case FaultKind.HttpError:
                 SetRetryAfter(context, fault);
-                var error = fault.Body is null ? ApiError.ForStatus(fault.StatusCode) : new ApiError(fault.StatusCode, fault.Body);
+                var error = fault.Body is null ? ApiError.ForStatus(fault.StatusCode, subjectId) : new ApiError(fault.StatusCode, fault.Body);
                 await HttpWrite.ErrorAsync(context, error with { StatusCode = fault.StatusCode }).ConfigureAwait(false);
                 return true;
 

@@ -49,7 +49,7 @@ internal sealed class RunEndpoints(LettaSimulator simulator, SseResponder respon
         }
 
         var fault = simulator.Faults.TryTake(FaultTarget.RunStream, run.AgentId, f => f.IsPreStream || f.IsTransport);
-        if (fault is { IsPreStream: true } && await PreStreamFaults.ApplyAsync(context, fault, simulator.TimeProvider).ConfigureAwait(false))
+        if (fault is { IsPreStream: true } && await PreStreamFaults.ApplyAsync(context, fault, run.Id, simulator.TimeProvider).ConfigureAwait(false))
         {
             return;
         }

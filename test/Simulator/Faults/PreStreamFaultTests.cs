@@ -44,6 +44,8 @@ public sealed class PreStreamFaultTests
     [DataRow(401, "{\"detail\":\"Unauthorized\"}")]
     [DataRow(410, "{\"detail\":\"EXPIRED: Run was created more than 3 hours ago, and is now expired.\"}")]
     [DataRow(500, "{\"detail\":\"An unknown error occurred\"}")]
+    [DataRow(404, "{\"detail\":\"Agent with ID " + SimTest.AgentId + " not found\"}")]
+    [DataRow(409, "{\"detail\":\"The resource is currently locked by another operation. Please retry shortly.\"}")]
     public async Task Status_faults_have_Letta_shaped_default_bodies(int status, string body)
     {
         await using var sim = await SimTest.StartAsync();
