@@ -31,58 +31,73 @@ internal static partial class MessageRequestParser
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
+                return Read(document.RootElement, streamRoute, out error);
+            }
+            catch (InvalidOperationException exception)
+            {
+                // A lone surrogate escape (\ud800) cannot become a .NET string.
                 error = ApiError.Validation(
-                [
-                    new ValidationError("model_attributes_type", ["body"],
-                        "Input should be a valid dictionary or object to extract fields from", PyRepr.Of(root)),
-                ]);
+                    [new ValidationError("string_unicode", ["body"], "Input should be a valid string, " + exception.Message, "{}")]);
                 return null;
             }
-
-            var errors = new List<ValidationError>();
-            var streaming = ReadBool(root, "streaming", false, errors) || streamRoute;
-            var streamTokens = ReadBool(root, "stream_tokens", false, errors);
-            var includePings = ReadBool(root, "include_pings", true, errors);
-            var includePingsGiven = root.TryGetProperty("include_pings", out var pingsValue) && pingsValue.ValueKind != JsonValueKind.Null;
-            var background = ReadBool(root, "background", false, errors);
-            var content = new InputContent();
-            var hasMessages = TryGet(root, "messages", out var messages);
-            var hasInput = TryGet(root, "input", out var input);
-            if (hasMessages)
-            {
-                ReadMessages(messages, content, errors);
-            }
-
-            if (hasInput)
-            {
-                ReadInput(input, content, errors);
-            }
-
-            if (errors.Count == 0 && hasMessages == hasInput)
-            {
-                errors.Add(new ValidationError("value_error", ["body"],
-                    "Value error, Either 'messages' or 'input' must be provided, but not both", PyRepr.Of(root)));
-            }
-
-            if (errors.Count > 0)
-            {
-                error = ApiError.Validation(errors);
-                return null;
-            }
-
-            if (hasMessages && messages.GetArrayLength() == 0)
-            {
-                error = ApiError.Detail(422, "Messages must not be empty");
-                return null;
-            }
-
-            return new ParsedMessageRequest(
-                string.Join("\n", content.UserTexts), content.Otids, content.Approvals,
-                streaming, streamTokens, includePings, background, includePingsGiven);
         }
+    }
+
+    private static ParsedMessageRequest? Read(JsonElement root, bool streamRoute, out ApiError error)
+    {
+        error = default;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            error = ApiError.Validation(
+            [
+                new ValidationError("model_attributes_type", ["body"],
+                    "Input should be a valid dictionary or object to extract fields from", PyRepr.Of(root)),
+            ]);
+            return null;
+        }
+
+        var errors = new List<ValidationError>();
+        var streaming = ReadBool(root, "streaming", false, errors) || streamRoute;
+        var streamTokens = ReadBool(root, "stream_tokens", false, errors);
+        var includePings = ReadBool(root, "include_pings", true, errors);
+        var includePingsGiven = root.TryGetProperty("include_pings", out var pingsValue) && pingsValue.ValueKind != JsonValueKind.Null;
+        var background = ReadBool(root, "background", false, errors);
+        var content = new InputContent();
+        var hasMessages = TryGet(root, "messages", out var messages);
+        var hasInput = TryGet(root, "input", out var input);
+        if (hasMessages)
+        {
+            ReadMessages(messages, content, errors);
+        }
+
+        if (hasInput)
+        {
+            ReadInput(input, content, errors);
+        }
+
+        if (errors.Count == 0 && hasMessages == hasInput)
+        {
+            errors.Add(new ValidationError("value_error", ["body"],
+                "Value error, Either 'messages' or 'input' must be provided, but not both", PyRepr.Of(root)));
+        }
+
+        if (errors.Count > 0)
+        {
+            error = ApiError.Validation(errors);
+            return null;
+        }
+
+        if (hasMessages && messages.GetArrayLength() == 0)
+        {
+            error = ApiError.Detail(422, "Messages must not be empty");
+            return null;
+        }
+
+        return new ParsedMessageRequest(
+            string.Join("\n", content.UserTexts), content.Otids, content.Approvals,
+            streaming, streamTokens, includePings, background, includePingsGiven);
     }
 
     private static bool TryGet(JsonElement root, string name, out JsonElement value) =>

@@ -42,6 +42,7 @@ public sealed class RequestValidationTests
     [DataRow("not json", "'type': 'json_invalid'")]
     [DataRow("{\"messages\":[{\"type\":\"bogus\"}],\"streaming\":true}", "'type': 'union_tag_invalid'")]
     [DataRow("{\"messages\":[{\"content\":\"no role\"}],\"streaming\":true}", "'type': 'missing'")]
+    [DataRow("{\"input\":\"lone \\ud800 surrogate\",\"streaming\":true}", "'type': 'string_unicode'")]
     public async Task Invalid_bodies_are_422_with_a_python_repr_detail(string body, string expected)
     {
         await using var sim = await SimTest.StartAsync();
