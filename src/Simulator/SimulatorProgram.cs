@@ -91,10 +91,4 @@ public static partial class SimulatorProgram
 
         return options;
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Letta simulator listening on {Url}; demo agents: {Agents}")]
-        public static partial void Listening(ILogger logger, string url, string agents);
-    }
 }

@@ -1,7 +1,6 @@
 using LettaSockets.Simulator.Runs;
 using LettaSockets.Simulator.Wire;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace LettaSockets.Simulator.Http;
 
@@ -175,11 +174,5 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
     {
         simulator.Journal.Add(record with { StatusCode = error.StatusCode });
         await HttpWrite.ErrorAsync(context, error).ConfigureAwait(false);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Injected fault {Kind} on a message request for {AgentId}")]
-        public static partial void FaultInjected(ILogger logger, FaultKind kind, string agentId);
     }
 }
