@@ -52,6 +52,10 @@ public sealed class TurnInfo
     /// <summary>The last Letta <c>seq_id</c> relayed (resumable turns), or -1.</summary>
     public long LastSeq { get; set; } = -1;
 
+    /// <summary>The last <c>seq</c> the writer actually sent to the client, or -1: the cursor a
+    /// shutdown hands out (frames still queued are not the client's yet). Updated by the writer only.</summary>
+    public long SentSeq { get; set; } = -1;
+
     /// <summary>True once the turn was cancelled: from then on the writer drops its content frames.</summary>
     public bool IsCancelled => Volatile.Read(ref _cancelled) != 0;
 

@@ -1,4 +1,6 @@
+using LettaSockets.Server.Health;
 using LettaSockets.Server.Letta;
+using LettaSockets.Server.Security;
 using LettaSockets.Server.Sockets;
 
 namespace LettaSockets.Server.Hosting;
@@ -13,6 +15,7 @@ public static class LettaSocketsApplicationExtensions
         app.UseStaticFiles();
         app.MapLettaWebSockets();
         app.MapAgentsApi();
+        app.MapGatewayHealth();
         return app;
     }
 
@@ -24,6 +27,7 @@ public static class LettaSocketsApplicationExtensions
             try
             {
                 IReadOnlyList<AgentSummary> agents = await letta.ListAgentsAsync(context.RequestAborted).ConfigureAwait(false);
+                agents = [.. agents.Where(a => GatewayGuard.MayUseAgent(context, a.Id))]; // a scoped key sees its agents only
                 context.Response.ContentType = "application/json; charset=utf-8";
                 await System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, agents, ServerJsonContext.Default.IReadOnlyListAgentSummary, context.RequestAborted).ConfigureAwait(false);
             }
@@ -31,7 +35,7 @@ public static class LettaSocketsApplicationExtensions
             {
                 await HttpErrors.WriteAsync(context, StatusCodes.Status502BadGateway, e.Code, e.Message, e.RetryAfter).ConfigureAwait(false);
             }
-        });
+        }).RequireGatewayAccess();
         return endpoints;
     }
 }

@@ -1,5 +1,7 @@
 using LettaSockets.Server.Letta;
+using LettaSockets.Server.Health;
 using LettaSockets.Server.Resilience;
+using LettaSockets.Server.Security;
 using LettaSockets.Server.Sockets;
 using LettaSockets.Server.Turns;
 using LettaSockets.Simulator;
@@ -15,6 +17,8 @@ public static class LettaSocketsServiceCollectionExtensions
         services.TryAddSingletonTimeProvider();
         services.AddLettaClient(configuration);
         services.AddLettaSocketsSessions(configuration);
+        services.AddGatewaySecurity(configuration);
+        services.AddGatewayHealth(configuration);
         return services;
     }
 
@@ -60,6 +64,9 @@ public static class LettaSocketsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<SocketOptions>, SocketOptionsValidator>();
         services.AddSingleton<TurnPump>();
         services.AddSingleton<ConnectionTracker>();
+        services.AddSingleton<GracefulShutdown>();
+        services.AddHostedService(sp => sp.GetRequiredService<GracefulShutdown>());
+        services.AddSingleton<IConfigureOptions<HostOptions>, ShutdownTimeoutSetup>();
         return services;
     }
 

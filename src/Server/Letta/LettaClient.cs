@@ -95,10 +95,29 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
             Log.RunCancelled(logger, agentId, runId, (int)response.StatusCode);
             return ok;
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or Polly.ExecutionRejectedException)
         {
+            // ExecutionRejectedException: the circuit is open or the attempt timed out. The callers
+            // (pumps, teardown) must never fault because Letta could not be told.
             Log.CancelFailed(logger, agentId, runId, e.GetType().Name);
             return false;
+        }
+    }
+
+    /// <summary>Readiness probe: whether Letta answers <c>GET /v1/agents?limit=1</c> with success; the
+    /// status (or the failure's name) otherwise. Never throws for an upstream failure.</summary>
+    public async Task<(bool Ok, string Detail)> ProbeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Get, await endpoint.UrlAsync("v1/agents?limit=1", cancellationToken).ConfigureAwait(false));
+            AddHeaders(message);
+            using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+            return (response.IsSuccessStatusCode, $"HTTP {(int)response.StatusCode}");
+        }
+        catch (UpstreamException e)
+        {
+            return (false, e.Code);
         }
     }
 

@@ -6,6 +6,8 @@ namespace LettaSockets.Server.Sockets;
 public sealed class ConnectionTracker
 {
     private readonly ConcurrentDictionary<string, SocketSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private TaskCompletionSource? _empty;
 
     public int Count => _sessions.Count;
 
@@ -15,5 +17,33 @@ public sealed class ConnectionTracker
 
     public void Add(SocketSession session) => _sessions[session.ConnectionId] = session;
 
-    public void Remove(SocketSession session) => _sessions.TryRemove(session.ConnectionId, out _);
+    public void Remove(SocketSession session)
+    {
+        _sessions.TryRemove(session.ConnectionId, out _);
+        TaskCompletionSource? empty = null;
+        lock (_gate)
+        {
+            if (_sessions.IsEmpty)
+            {
+                (empty, _empty) = (_empty, null);
+            }
+        }
+
+        empty?.TrySetResult();
+    }
+
+    /// <summary>Completes once no session is left (shutdown waits for this; tests too).</summary>
+    public Task WhenEmptyAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_sessions.IsEmpty)
+            {
+                return Task.CompletedTask;
+            }
+
+            _empty ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _empty.Task.WaitAsync(cancellationToken);
+        }
+    }
 }

@@ -38,6 +38,11 @@ public sealed partial class SocketSession
     {
         string id = frame.Id ?? NextRequestId();
         string? agentId = frame.AgentId ?? _context.AgentId;
+        if (await RefuseTurnAsync(frame, id, agentId).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (agentId is null)
         {
             await RejectAsync(ErrorCodes.NoDefaultAgent, "No agent: connect to /ws/{agentId}, or send \"agent_id\" (this server has no default agent).", id).ConfigureAwait(false);

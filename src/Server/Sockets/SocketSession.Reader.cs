@@ -34,8 +34,9 @@ public sealed partial class SocketSession
                 }
             }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException or System.Threading.Channels.ChannelClosedException)
         {
+            // ChannelClosedException: the server is closing (drain, slow consumer) and takes no more frames.
             Log.ReadEnded(_logger, _context.ConnectionId, e.GetType().Name);
         }
     }

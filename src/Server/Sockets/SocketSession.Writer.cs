@@ -29,17 +29,23 @@ public sealed partial class SocketSession
                         continue;
                     }
 
+                    long seq = chunk.Seq;
                     ReadOnlyMemory<byte> frame = chunk.Kind.IsDelta()
-                        ? Merge(reader, serializer, chunk)
-                        : serializer.Write(chunk);
+                        ? Merge(reader, serializer, chunk, ref seq)
+                        : serializer.Write(chunk.Kind == ChunkKind.Shutdown ? ResolveShutdown(chunk) : chunk);
                     await SendAsync(frame, token).ConfigureAwait(false);
                     if (chunk.Turn is { } turn)
                     {
                         turn.Frames++;
+                        if (seq >= 0)
+                        {
+                            turn.SentSeq = seq;
+                        }
                     }
 
                     if (Volatile.Read(ref _closeReason) == (int)CloseReason.SlowConsumer)
                     {
+                        await CloseFromServerAsync().ConfigureAwait(false);
                         return;
                     }
                 }
@@ -47,6 +53,8 @@ public sealed partial class SocketSession
                 // Idle: give the frame buffer back to the pool.
                 serializer.ReleaseBuffer();
             }
+
+            await CloseFromServerAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
@@ -54,13 +62,14 @@ public sealed partial class SocketSession
         }
     }
 
-    private ReadOnlyMemory<byte> Merge(ChannelReader<StreamChunk> reader, FrameSerializer serializer, in StreamChunk first)
+    private ReadOnlyMemory<byte> Merge(ChannelReader<StreamChunk> reader, FrameSerializer serializer, in StreamChunk first, ref long lastSeq)
     {
         serializer.BeginDelta(first);
         int merged = 1;
         while (merged < _options.MaxMergedChunks && reader.TryPeek(out StreamChunk next) && first.CanMergeWith(next) && reader.TryRead(out next))
         {
             serializer.AppendDelta(next);
+            lastSeq = next.Seq >= 0 ? next.Seq : lastSeq;
             merged++;
         }
 

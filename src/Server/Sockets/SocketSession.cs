@@ -93,11 +93,16 @@ public sealed partial class SocketSession : ITurnHost, IDisposable
         {
             await WaitQuietlyAsync(writing, _options.CloseTimeout).ConfigureAwait(false);
         }
+        else
+        {
+            await AwaitCloseReplyAsync(reading).ConfigureAwait(false);
+        }
 
         _aborted.Cancel();
         await WaitQuietlyAsync(first == reading ? writing : reading, _options.CloseTimeout).ConfigureAwait(false);
         await CloseAsync(reason).ConfigureAwait(false);
         await WaitQuietlyAsync(Task.WhenAll(_turns.RunningPumps()), _letta.WindDownTimeout + _letta.CancelTimeout).ConfigureAwait(false);
+        await EndShutdownAsync().ConfigureAwait(false);
         Log.Disconnected(_logger, _context.ConnectionId, reason);
     }
 
@@ -136,7 +141,7 @@ public sealed partial class SocketSession : ITurnHost, IDisposable
         (WebSocketCloseStatus status, string description) = reason switch
         {
             CloseReason.SlowConsumer => (WebSocketCloseStatus.PolicyViolation, "slow_consumer"),
-            CloseReason.Shutdown => (WebSocketCloseStatus.EndpointUnavailable, "shutdown"),
+            CloseReason.Shutdown => (ShutdownStatus, "shutdown"),
             _ => (WebSocketCloseStatus.NormalClosure, "bye"),
         };
 

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using LettaSockets.Protocol;
 using LettaSockets.Protocol.Frames;
 using LettaSockets.Server.Letta;
+using LettaSockets.Server.Security;
 using LettaSockets.Server.Turns;
 using Microsoft.Extensions.Options;
 
@@ -10,10 +11,13 @@ namespace LettaSockets.Server.Sockets;
 /// <summary>Maps <c>GET /ws/{agentId}</c> and <c>GET /ws</c> (protocol §1).</summary>
 public static class WebSocketEndpoints
 {
+    /// <summary>HTTP error code of the 503 for <c>Limits:MaxConnections</c> / <c>Limits:MaxConnectionsPerIp</c>.</summary>
+    public const string TooManyConnections = "too_many_connections";
+
     public static IEndpointRouteBuilder MapLettaWebSockets(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.Map("/ws/{agentId}", (HttpContext context, string agentId) => AcceptAsync(context, agentId));
-        endpoints.Map("/ws", (HttpContext context) => AcceptAsync(context, null));
+        endpoints.Map("/ws/{agentId}", (HttpContext context, string agentId) => AcceptAsync(context, agentId)).RequireGatewayAccess();
+        endpoints.Map("/ws", (HttpContext context) => AcceptAsync(context, null)).RequireGatewayAccess();
         return endpoints;
     }
 
@@ -32,6 +36,21 @@ public static class WebSocketEndpoints
         }
 
         IServiceProvider services = context.RequestServices;
+        GracefulShutdown shutdown = services.GetRequiredService<GracefulShutdown>();
+        if (shutdown.IsDraining)
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ShuttingDown, "This server is shutting down: connect again (to another instance).", TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return;
+        }
+
+        ConnectionLimiter limiter = services.GetRequiredService<ConnectionLimiter>();
+        using ConnectionLimiter.Slot? slot = limiter.TryAcquire(context.Connection.RemoteIpAddress, out string? refusal);
+        if (slot is null)
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, TooManyConnections, refusal!, limiter.RetryAfter).ConfigureAwait(false);
+            return;
+        }
+
         SocketOptions options = services.GetRequiredService<IOptions<SocketOptions>>().Value;
         LettaOptions letta = services.GetRequiredService<IOptions<LettaOptions>>().Value;
         string connectionId = ConnectionIds.Next();
@@ -57,9 +76,13 @@ public static class WebSocketEndpoints
             services.GetRequiredService<RunCanceller>(),
             services.GetRequiredService<TimeProvider>(),
             logger,
-            context.RequestAborted);
+            context.RequestAborted)
+        {
+            RateLimiter = services.GetRequiredService<MessageRateLimiter>(),
+        };
         ConnectionTracker tracker = services.GetRequiredService<ConnectionTracker>();
         tracker.Add(session);
+        shutdown.Enlist(session);
         try
         {
             await session.RunAsync().ConfigureAwait(false);

@@ -1,0 +1,40 @@
+using LettaSockets.Protocol.Frames;
+using LettaSockets.Server.Security;
+
+namespace LettaSockets.Server.Sockets;
+
+public sealed partial class SocketSession
+{
+    /// <summary>The per-connection message rate (token bucket); none in tests that build a session alone.</summary>
+    public MessageRateLimiter? RateLimiter { get; init; }
+
+    /// <summary>
+    /// Checks that apply to every turn-starting frame before anything else: the server is not draining,
+    /// the connection is within its message rate, and the content has no NUL (Letta stores messages in
+    /// Postgres, which refuses U+0000, so such a turn could only fail upstream). Answers the refusal
+    /// itself (terminal for <paramref name="id"/>) and returns true when the frame is refused.
+    /// </summary>
+    private async ValueTask<bool> RefuseTurnAsync(ClientFrame frame, string id, string? agentId)
+    {
+        if (IsDraining)
+        {
+            await RejectAsync(ErrorCodes.ShuttingDown, "This server is shutting down and takes no new turns: reconnect and try again.", id, agentId, retryable: true).ConfigureAwait(false);
+            return true;
+        }
+
+        if (RateLimiter is { } limiter && !limiter.TryAcquire(_context.ConnectionId, out TimeSpan wait))
+        {
+            long waitMs = Math.Max(1, (long)Math.Ceiling(wait.TotalMilliseconds));
+            await RejectAsync(ErrorCodes.RateLimited, "Too many messages on this connection: wait retry_after_ms before the next one.", id, agentId, retryAfterMs: waitMs, retryable: true).ConfigureAwait(false);
+            return true;
+        }
+
+        if (frame.Content is { } content && content.Contains('\0', StringComparison.Ordinal))
+        {
+            await RejectAsync(ErrorCodes.BadFrame, "\"content\" must not contain NUL characters (U+0000).", id, agentId).ConfigureAwait(false);
+            return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using LettaSockets.Protocol.Chunks;
+using LettaSockets.Protocol.Frames;
+using LettaSockets.Server.Turns;
+
+namespace LettaSockets.Server.Sockets;
+
+public sealed partial class SocketSession
+{
+    /// <summary>1012 "service restart": the client has cursors to resume elsewhere (RFC 6455 registry).</summary>
+    private const WebSocketCloseStatus ServiceRestart = (WebSocketCloseStatus)1012;
+
+    private readonly Lock _shutdownGate = new();
+    private Task _drain = Task.CompletedTask;
+    private List<Turn> _handedOver = [];
+    private int _draining;
+    private bool _runEnded;
+
+    /// <summary>True once <see cref="BeginShutdown"/> was called: new turns get <c>shutting_down</c>.</summary>
+    public bool IsDraining => Volatile.Read(ref _draining) != 0;
+
+    /// <summary>1012 when resumable turns were handed over in the <c>shutdown</c> frame, else 1001.</summary>
+    private WebSocketCloseStatus ShutdownStatus => Volatile.Read(ref _handedOver).Count > 0 ? ServiceRestart : WebSocketCloseStatus.EndpointUnavailable;
+
+    /// <summary>
+    /// Starts the graceful close (protocol §2 <c>shutdown</c>): resumable turns are detached at once
+    /// and their cursors sent in a <c>shutdown</c> frame; the other turns may finish for up to
+    /// <paramref name="drainTimeout"/>, then are cancelled (in Letta too, <c>cancelled_by: shutdown</c>);
+    /// then the socket closes with 1012 (cursors handed over) or 1001. Idempotent; returns at once.
+    /// </summary>
+    public void BeginShutdown(TimeSpan drainTimeout)
+    {
+        lock (_shutdownGate)
+        {
+            if (_runEnded || Interlocked.Exchange(ref _draining, 1) != 0)
+            {
+                return;
+            }
+
+            _drain = DrainAsync(drainTimeout, _aborted.Token);
+        }
+    }
+
+    private async Task DrainAsync(TimeSpan drainTimeout, CancellationToken token)
+    {
+        try
+        {
+            var handedOver = new List<Turn>();
+            foreach (Turn turn in _turns.RunningTurns())
+            {
+                // A resumable turn without a run id cannot be resumed yet: it drains like the others.
+                if (turn.Info.Resumable && turn.Info.RunId is not null && _turns.TryFinish(turn))
+                {
+                    turn.Detach(CancelledBy.Shutdown);
+                    handedOver.Add(turn);
+                }
+            }
+
+            Volatile.Write(ref _handedOver, handedOver);
+            Log.Draining(_logger, _context.ConnectionId, handedOver.Count, _turns.ActiveCount);
+
+            // The writer fills in the cursors when it reaches this frame (see ResolveShutdown).
+            await _outbound.Writer.WriteAsync(StreamChunk.ShutdownFrame(new ShutdownInfo(ShutdownReason, [])), token).ConfigureAwait(false);
+            await WaitForActiveTurnsAsync(drainTimeout, token).ConfigureAwait(false);
+
+            List<Turn> left = _turns.FinishAll();
+            if (left.Count > 0)
+            {
+                Log.DrainTimedOut(_logger, _context.ConnectionId, left.Count);
+            }
+
+            foreach (Turn turn in left)
+            {
+                turn.Cancel(CancelledBy.Shutdown, _canceller);
+                var done = new DoneInfo(StopReasons.Cancelled, CancelledBy.Shutdown, null, Stopwatch.GetTimestamp());
+                await _outbound.Writer.WriteAsync(StreamChunk.Done(turn.Info, done), token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            // The connection ended during the drain; its teardown cancels what is left.
+        }
+        finally
+        {
+            // The writer sends what is queued, then the close frame (CloseFromServerAsync).
+            Interlocked.CompareExchange(ref _closeReason, (int)CloseReason.Shutdown, -1);
+            _outbound.Writer.TryComplete();
+        }
+    }
+
+    private const string ShutdownReason = "server_shutdown";
+
+    /// <summary>Waits until every turn still active has sent its terminal frame, or the drain timeout.</summary>
+    private async Task WaitForActiveTurnsAsync(TimeSpan drainTimeout, CancellationToken token)
+    {
+        long started = _time.GetTimestamp();
+        while (true)
+        {
+            Task[] pumps = [.. _turns.RunningTurns().Where(t => !t.IsFinished).Select(t => t.Pump)];
+            TimeSpan left = drainTimeout - _time.GetElapsedTime(started);
+            if (pumps.Length == 0 || left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            try
+            {
+                // A turn admitted a moment before the drain may not have its pump yet: look again shortly.
+                Task wait = pumps.All(p => p.IsCompleted) ? Task.Delay(TimeSpan.FromMilliseconds(10), _time, token) : Task.WhenAll(pumps);
+                await wait.WaitAsync(left, _time, token).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The <c>shutdown</c> frame as the writer sends it: each handed-over turn's cursor is the
+    /// last <c>seq</c> the client actually received, so a resume loses and repeats nothing.</summary>
+    private StreamChunk ResolveShutdown(in StreamChunk queued)
+    {
+        List<Turn> handedOver = Volatile.Read(ref _handedOver);
+        if (handedOver.Count == 0)
+        {
+            return queued;
+        }
+
+        ResumeCursor[] cursors = [.. handedOver.Select(t => new ResumeCursor(t.Info.Id, t.Info.RunId!, Math.Max(0, t.Info.SentSeq)))];
+        return StreamChunk.ShutdownFrame(new ShutdownInfo(ShutdownReason, cursors));
+    }
+
+    /// <summary>Called by the writer when it stops: when the server decided to close (slow consumer,
+    /// shutdown), the close frame goes out after the last queued frame, from the only sender.</summary>
+    private async Task CloseFromServerAsync()
+    {
+        (WebSocketCloseStatus status, string description) = (CloseReason)Volatile.Read(ref _closeReason) switch
+        {
+            CloseReason.SlowConsumer => (WebSocketCloseStatus.PolicyViolation, "slow_consumer"),
+            CloseReason.Shutdown => (ShutdownStatus, "shutdown"),
+            _ => (default, ""),
+        };
+        if (description.Length == 0 || _socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
+        await _socket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>After the writer sent a close frame, gives the client up to the close timeout to answer
+    /// it, so the close handshake completes instead of the socket being aborted under it.</summary>
+    private Task AwaitCloseReplyAsync(Task reading) =>
+        _socket.State == WebSocketState.CloseSent ? WaitQuietlyAsync(reading, _options.CloseTimeout) : Task.CompletedTask;
+
+    /// <summary>At the end of <see cref="RunAsync"/>: no drain may start any more; waits for one in progress.</summary>
+    private Task EndShutdownAsync()
+    {
+        lock (_shutdownGate)
+        {
+            _runEnded = true;
+        }
+
+        return WaitQuietlyAsync(_drain, _options.CloseTimeout);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Connection {ConnectionId} draining: {HandedOver} resumable turn(s) handed over, {Active} still running")]
+        public static partial void Draining(ILogger logger, string connectionId, int handedOver, int active);
+
+        [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Connection {ConnectionId}: {Count} turn(s) still running at the end of the drain: cancelling them")]
+        public static partial void DrainTimedOut(ILogger logger, string connectionId, int count);
+    }
+}
