@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using LettaSockets.Bench.Harness;
+using LettaSockets.Bench.Report;
+using LettaSockets.Bench.Micro;
+using LettaSockets.Bench.Scenarios;
+
+namespace LettaSockets.Bench;
+
+/// <summary>Runs the selected scenarios, stores their results and regenerates docs/BENCHMARKS.md.</summary>
+internal static class BenchProgram
+{
+    public static async Task<int> MainAsync(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "hold")
+        {
+            return await HoldCommand.RunAsync(args).ConfigureAwait(false);
+        }
+
+        BenchOptions options;
+        try
+        {
+            options = BenchOptions.Parse(args);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(BenchOptions.Usage);
+            return 2;
+        }
+
+        var clock = Stopwatch.StartNew();
+        ResultStore store = ResultStore.Load();
+        BenchResults results = store.Results;
+        results.Machine = MachineProbe.Read();
+        Console.WriteLine($"Machine: {results.Machine.Cores} cores, {results.Machine.CpuModel}, {results.Machine.MemoryGiB:F1} GiB, .NET {results.Machine.DotnetVersion}");
+
+        bool needsStack = options.Selected.Overlaps(["throughput", "latency", "direct", "density", "cancel"]);
+        if (needsStack)
+        {
+            Builder.Build(options);
+        }
+
+        bool gateway = options.Selected.Contains("throughput");
+        bool direct = options.Selected.Contains("direct") || gateway;
+        if (gateway || direct)
+        {
+            Console.WriteLine("Throughput …");
+            results.Throughput = await ThroughputScenario.RunAsync(options, gateway, direct).ConfigureAwait(false);
+        }
+
+        bool latencyGateway = options.Selected.Contains("latency");
+        bool latencyDirect = options.Selected.Contains("direct") || latencyGateway;
+        if (latencyGateway || latencyDirect)
+        {
+            Console.WriteLine("Latency …");
+            results.Latency = await LatencyScenario.RunAsync(options, latencyGateway, latencyDirect).ConfigureAwait(false);
+        }
+
+        if (options.Selected.Contains("cancel"))
+        {
+            Console.WriteLine("Cancel …");
+            results.Cancel = await CancelScenario.RunAsync(options).ConfigureAwait(false);
+        }
+
+        if (options.Selected.Contains("density"))
+        {
+            Console.WriteLine("Density …");
+            results.Density = await DensityScenario.RunAsync(options).ConfigureAwait(false);
+        }
+
+        if (options.Selected.Contains("micro"))
+        {
+            Console.WriteLine("Micro-benchmarks (BenchmarkDotNet, in process) …");
+            results.Micro = MicroRunner.Run(options);
+        }
+
+        if (options.Quick)
+        {
+            Console.WriteLine($"Quick run: results not stored ({clock.Elapsed.TotalSeconds:F0} s).");
+            return 0;
+        }
+
+        string saved = store.Save();
+        Console.WriteLine($"Results: {saved}");
+        if (options.WriteDoc)
+        {
+            DocWriter.Write(results);
+            Console.WriteLine($"Updated {Repository.BenchmarksDoc} and {ChartWriter.ChartPath}");
+        }
+
+        Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F0} s.");
+        return 0;
+    }
+}

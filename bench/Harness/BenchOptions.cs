@@ -1,0 +1,97 @@
+using System.Globalization;
+
+namespace LettaSockets.Bench.Harness;
+
+/// <summary>Command line: <c>&lt;scenario…&gt; [--runs N] [--artifacts DIR] [--no-build] [--quick] [--no-doc]</c>.</summary>
+internal sealed class BenchOptions
+{
+    public static readonly string[] Scenarios = ["throughput", "latency", "direct", "density", "cancel", "micro"];
+
+    public HashSet<string> Selected { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Repetitions of every measurement (the tables show min / median / max).</summary>
+    public int Runs { get; private set; } = 3;
+
+    /// <summary>Where the gateway and simulator are built (never the shared obj/ folders).</summary>
+    public string ArtifactsPath { get; private set; } = Path.Combine(Path.GetTempPath(), "art-bench");
+
+    public bool Build { get; private set; } = true;
+
+    /// <summary>Shorter measurements, for trying the harness; results are not written to the docs.</summary>
+    public bool Quick { get; private set; }
+
+    public bool WriteDoc { get; private set; } = true;
+
+    /// <summary>Density: connections held idle (the goal's 10,000), and the capacity probe's target.</summary>
+    public int IdleConnections { get; private set; } = 10_000;
+
+    public int CapacityTarget { get; private set; } = 20_000;
+
+    public string[] Raw { get; private set; } = [];
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions { Raw = args };
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            switch (arg)
+            {
+                case "all":
+                    foreach (string s in Scenarios)
+                    {
+                        options.Selected.Add(s);
+                    }
+
+                    break;
+                case "--runs":
+                    options.Runs = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 10);
+                    break;
+                case "--artifacts":
+                    options.ArtifactsPath = Path.GetFullPath(args[++i]);
+                    break;
+                case "--no-build":
+                    options.Build = false;
+                    break;
+                case "--quick":
+                    options.Quick = true;
+                    break;
+                case "--no-doc":
+                    options.WriteDoc = false;
+                    break;
+                case "--connections":
+                    options.IdleConnections = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--capacity":
+                    options.CapacityTarget = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    if (!Scenarios.Contains(arg, StringComparer.OrdinalIgnoreCase))
+                    {
+                        throw new ArgumentException($"Unknown argument '{arg}'.");
+                    }
+
+                    options.Selected.Add(arg);
+                    break;
+            }
+        }
+
+        if (options.Selected.Count == 0)
+        {
+            throw new ArgumentException("Say what to run.");
+        }
+
+        return options;
+    }
+
+    public static string Usage => """
+        Usage: dotnet run -c Release --project bench -- <all|throughput|latency|direct|density|cancel|micro>... [options]
+          --runs N          repetitions of each measurement (default 3)
+          --artifacts DIR   where the gateway and simulator are built (default /tmp/art-bench)
+          --no-build        use what is already built there
+          --quick           short measurements to try the harness (not written to docs/BENCHMARKS.md)
+          --no-doc          write bench/results/*.json only
+          --connections N   idle connections in the density scenario (default 10000)
+          --capacity N      connections the capacity probe tries to hold (default 20000; 0 = skip)
+        """;
+}

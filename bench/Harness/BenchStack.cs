@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+
+namespace LettaSockets.Bench.Harness;
+
+/// <summary>
+/// The simulator (a stand-in Letta) and the gateway in front of it, each in its own Release process on
+/// loopback, started fresh for a scenario and killed when it ends.
+/// </summary>
+internal sealed class BenchStack : IDisposable
+{
+    private static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(20);
+    private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    private BenchStack(ChildProcess simulator, int simulatorPort, ChildProcess gateway, int gatewayPort)
+    {
+        Simulator = simulator;
+        SimulatorUrl = new Uri($"http://127.0.0.1:{simulatorPort}/");
+        Gateway = gateway;
+        GatewayEndPoint = new IPEndPoint(IPAddress.Loopback, gatewayPort);
+    }
+
+    public ChildProcess Simulator { get; }
+
+    public Uri SimulatorUrl { get; }
+
+    public ChildProcess Gateway { get; }
+
+    public IPEndPoint GatewayEndPoint { get; }
+
+    public static async Task<BenchStack> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? gatewayEnvironment = null)
+    {
+        int simulatorPort = FreePort.Next();
+        ChildProcess simulator = ChildProcess.Start("simulator", "dotnet",
+            [Builder.SimulatorDll(options), "--host", "127.0.0.1", "--port", simulatorPort.ToString(CultureInfo.InvariantCulture)],
+            MaxLifetime,
+            new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
+        ChildProcess? gateway = null;
+        try
+        {
+            await WaitUntilAsync(simulator, new Uri($"http://127.0.0.1:{simulatorPort}/_sim/journal")).ConfigureAwait(false);
+            int gatewayPort = FreePort.Next();
+            var environment = new Dictionary<string, string>(gatewayEnvironment ?? new Dictionary<string, string>());
+            gateway = ChildProcess.Start("gateway", "dotnet",
+            [
+                Builder.GatewayDll(options),
+                "--urls", $"http://127.0.0.1:{gatewayPort}",
+                $"--Letta:BaseUrl=http://127.0.0.1:{simulatorPort}",
+                "--Logging:LogLevel:Default=Warning",
+            ], MaxLifetime, environment);
+            await WaitUntilAsync(gateway, new Uri($"http://127.0.0.1:{gatewayPort}/api/agents")).ConfigureAwait(false);
+            return new BenchStack(simulator, simulatorPort, gateway, gatewayPort);
+        }
+        catch
+        {
+            gateway?.Dispose();
+            simulator.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Fails with the process's own words when it crashed during a measurement.</summary>
+    public void EnsureAlive()
+    {
+        foreach (ChildProcess process in new[] { Simulator, Gateway })
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The {process.Name} exited during the measurement:{Environment.NewLine}{process.Tail()}");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Gateway.Dispose();
+        Simulator.Dispose();
+    }
+
+    private static async Task WaitUntilAsync(ChildProcess process, Uri url)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The {process.Name} exited during start-up:{Environment.NewLine}{process.Tail()}");
+            }
+
+            try
+            {
+                using HttpResponseMessage response = await Probe.GetAsync(url).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"The {process.Name} did not answer {url} within 30 s:{Environment.NewLine}{process.Tail()}");
+    }
+}

@@ -1,0 +1,15 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace LettaSockets.Bench.Harness;
+
+/// <summary>A loopback port nobody listens on right now.</summary>
+internal static class FreePort
+{
+    public static int Next()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+
+namespace LettaSockets.Bench.Harness;
+
+/// <summary>What Linux says about a process: CPU time, resident memory, open files.</summary>
+internal static class ProcStats
+{
+    /// <summary>User + system CPU time (<see cref="Process.TotalProcessorTime"/>, 10 ms resolution).</summary>
+    public static TimeSpan Cpu(int pid)
+    {
+        try
+        {
+            using Process process = Process.GetProcessById(pid);
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+        catch (ArgumentException)
+        {
+            return TimeSpan.Zero; // already gone
+        }
+    }
+
+    /// <summary><c>VmRSS</c> of <c>/proc/&lt;pid&gt;/status</c>, in bytes.</summary>
+    public static long RssBytes(int pid) => StatusField(pid, "VmRSS:") * 1024;
+
+    /// <summary><c>VmHWM</c> (peak resident set), in bytes.</summary>
+    public static long PeakRssBytes(int pid) => StatusField(pid, "VmHWM:") * 1024;
+
+    public static int OpenFiles(int pid)
+    {
+        try
+        {
+            return Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>The soft <c>RLIMIT_NOFILE</c> of a process (<c>/proc/&lt;pid&gt;/limits</c>).</summary>
+    public static long MaxOpenFiles(int pid)
+    {
+        foreach (string line in File.ReadLines($"/proc/{pid}/limits"))
+        {
+            if (line.StartsWith("Max open files", StringComparison.Ordinal))
+            {
+                string[] parts = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return long.TryParse(parts[0], out long soft) ? soft : -1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The first child of <paramref name="pid"/> (Linux <c>/proc/&lt;pid&gt;/task/&lt;pid&gt;/children</c>), or -1.</summary>
+    public static int FirstChild(int pid)
+    {
+        try
+        {
+            string text = File.ReadAllText($"/proc/{pid}/task/{pid}/children").Trim();
+            return text.Length == 0 ? -1 : int.Parse(text.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
+
+    private static long StatusField(int pid, string field)
+    {
+        foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
+            {
+                return long.Parse(line[field.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using LettaSockets.Simulator;
+
+namespace LettaSockets.Bench.Load;
+
+/// <summary>Turns against the gateway over <see cref="WsConnection"/>, one turn at a time per connection.</summary>
+internal static class GatewayClient
+{
+    public static readonly string Path = "/ws/" + DemoAgents.BenchId;
+
+    /// <summary>Connects and reads the <c>ready</c> frame.</summary>
+    public static async Task<WsConnection> OpenAsync(IPEndPoint gateway, IPAddress? source, int bufferSize, CancellationToken cancellationToken)
+    {
+        WsConnection connection = await WsConnection.ConnectAsync(gateway, source, Path, bufferSize, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            WsFrame ready = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (ready.IsClose || GatewayFrames.TypeOf(ready.Payload.Span) != FrameType.Ready)
+            {
+                throw new InvalidOperationException("The gateway did not start with a ready frame.");
+            }
+
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public static async Task<IReadOnlyList<WsConnection>> OpenManyAsync(IPEndPoint gateway, int count, int bufferSize, CancellationToken cancellationToken)
+    {
+        var connections = new WsConnection[count];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
+            async (i, ct) => connections[i] = await OpenAsync(gateway, null, bufferSize, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return connections;
+    }
+
+    public static string MessageFrame(string id, string content) =>
+        $$"""{"type":"message","id":"{{id}}","content":"{{content}}"}""";
+
+    /// <summary>
+    /// Sends a message and reads until its terminal frame. With <paramref name="samples"/>, every delta's
+    /// latency after the first <paramref name="skip"/> is recorded; otherwise deltas are only counted.
+    /// </summary>
+    public static async Task<TurnResult> RunTurnAsync(WsConnection connection, string id, string content, LatencySamples? samples, int skip, CancellationToken cancellationToken)
+    {
+        await connection.SendTextAsync(MessageFrame(id, content), cancellationToken).ConfigureAwait(false);
+        int chunks = 0;
+        while (true)
+        {
+            WsFrame frame = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (frame.IsClose)
+            {
+                return new TurnResult(chunks, "closed");
+            }
+
+            ReadOnlySpan<byte> payload = frame.Payload.Span;
+            switch (GatewayFrames.TypeOf(payload))
+            {
+                case FrameType.Chunk when samples is null:
+                    chunks += ChunkScanner.Count(payload);
+                    break;
+                case FrameType.Chunk:
+                    var carry = default(DigitCarry);
+                    chunks += ChunkScanner.Scan(payload, connection.LastReceiveTimestamp, ref carry, ref skip, samples);
+                    break;
+                case FrameType.Done:
+                    return new TurnResult(chunks, null);
+                case FrameType.Error:
+                    return new TurnResult(chunks, GatewayFrames.StringField(payload, "code") ?? "error");
+            }
+        }
+    }
+
+    public static async Task CloseAllAsync(IEnumerable<WsConnection> connections)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        foreach (WsConnection connection in connections)
+        {
+            await connection.CloseAsync(timeout.Token).ConfigureAwait(false);
+            connection.Dispose();
+        }
+    }
+}

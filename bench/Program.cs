@@ -1,0 +1,3 @@
+using LettaSockets.Bench;
+
+return await BenchProgram.MainAsync(args).ConfigureAwait(false);

@@ -1,0 +1,150 @@
+namespace LettaSockets.Bench.Report;
+
+/// <summary>
+/// Everything the bench measured, as written to <c>bench/results/latest.json</c>. A scenario run on its
+/// own replaces only its section, so the doc always shows the newest figure of each.
+/// </summary>
+internal sealed class BenchResults
+{
+    public MachineInfo? Machine { get; set; }
+
+    public ThroughputSection? Throughput { get; set; }
+
+    public LatencySection? Latency { get; set; }
+
+    public DensitySection? Density { get; set; }
+
+    public CancelSection? Cancel { get; set; }
+
+    public MicroSection? Micro { get; set; }
+}
+
+internal sealed record MachineInfo(int Cores, string CpuModel, double MemoryGiB, string DotnetVersion, string Os, string Kernel, long MaxOpenFiles);
+
+internal sealed class ThroughputSection
+{
+    public DateTimeOffset MeasuredAt { get; set; }
+
+    public int Turns { get; set; }
+
+    public int ChunksPerTurn { get; set; }
+
+    public int TurnsPerConnection { get; set; }
+
+    public List<ThroughputRun> Gateway { get; set; } = [];
+
+    public List<ThroughputRun> Direct { get; set; } = [];
+}
+
+internal sealed record ThroughputRun(
+    long Chunks,
+    long ExpectedChunks,
+    double Seconds,
+    double ChunksPerSecond,
+    double GatewayCpuSeconds,
+    double GatewayCpuSecondsPerMillion,
+    double GatewayCores,
+    double SimulatorCores,
+    double BenchCores,
+    double OtherCores,
+    int Errors);
+
+internal sealed class LatencySection
+{
+    public DateTimeOffset MeasuredAt { get; set; }
+
+    public double ChunksPerSecondPerTurn { get; set; }
+
+    public double WarmupSeconds { get; set; }
+
+    public double MeasuredSeconds { get; set; }
+
+    public List<LatencyLevel> Levels { get; set; } = [];
+}
+
+internal sealed class LatencyLevel
+{
+    public int Turns { get; set; }
+
+    public List<LatencyRun> Gateway { get; set; } = [];
+
+    public List<LatencyRun> Direct { get; set; } = [];
+}
+
+internal sealed record LatencyRun(
+    int Samples,
+    double P50Ms,
+    double P99Ms,
+    double P999Ms,
+    double MaxMs,
+    long Chunks,
+    long ExpectedChunks,
+    double GatewayCores,
+    double SimulatorCores,
+    double BenchCores,
+    double OtherCores,
+    int Errors);
+
+internal sealed class DensitySection
+{
+    public DateTimeOffset MeasuredAt { get; set; }
+
+    public int Connections { get; set; }
+
+    public List<DensityRun> Runs { get; set; } = [];
+
+    public CapacityProbe? Capacity { get; set; }
+}
+
+internal sealed record DensityRun(
+    int Held,
+    int Failed,
+    double ConnectSeconds,
+    long RssBeforeBytes,
+    long RssAfterBytes,
+    double RssPerConnectionKiB,
+    double IdleSeconds,
+    double IdleCpuPercent,
+    double IdleBenchCpuPercent,
+    int GatewayOpenFiles,
+    int StillOpenAfterIdle);
+
+internal sealed record CapacityProbe(
+    int Target,
+    int Held,
+    int Failed,
+    long GatewayMaxOpenFiles,
+    int GatewayOpenFilesBefore,
+    int GatewayOpenFilesPeak,
+    string? FirstError,
+    bool GatewayServedAfter);
+
+internal sealed class CancelSection
+{
+    public DateTimeOffset MeasuredAt { get; set; }
+
+    public int Turns { get; set; }
+
+    public List<CancelRun> Runs { get; set; } = [];
+}
+
+internal sealed record CancelRun(
+    int Cancelled,
+    int Errors,
+    double DoneP50Ms,
+    double DoneP99Ms,
+    double DoneMaxMs,
+    int UpstreamCalls,
+    double UpstreamP50Ms,
+    double UpstreamP99Ms,
+    double UpstreamMaxMs,
+    int ContentFramesAfterCancelMax);
+
+internal sealed class MicroSection
+{
+    public DateTimeOffset MeasuredAt { get; set; }
+
+    public List<MicroResult> Benchmarks { get; set; } = [];
+}
+
+internal sealed record MicroResult(string Name, string Description, double MeanNs, double AllocatedBytes, int OperationsPerChunk);

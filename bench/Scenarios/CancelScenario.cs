@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LettaSockets.Bench.Harness;
+using LettaSockets.Bench.Load;
+using LettaSockets.Bench.Report;
+
+namespace LettaSockets.Bench.Scenarios;
+
+/// <summary>
+/// Cancel: 100 concurrent turns streaming 20 deltas per second; each sends <c>cancel</c> after 10 to 19
+/// deltas (so the cancels are spread over half a second, not one burst). Measured per turn: from just
+/// before the cancel frame is sent to the arrival of its <c>done</c>, and to the moment the simulator
+/// received Letta's cancel call for the run (its journal's Stopwatch timestamp; both processes read
+/// CLOCK_MONOTONIC). Also counts content frames that still arrived after the cancel was sent.
+/// </summary>
+internal static class CancelScenario
+{
+    public const int Turns = 100;
+    private const int ReceiveBuffer = 16 * 1024;
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public static async Task<CancelSection> RunAsync(BenchOptions options)
+    {
+        var section = new CancelSection { MeasuredAt = DateTimeOffset.UtcNow, Turns = Turns };
+        for (int run = 0; run < options.Runs; run++)
+        {
+            using BenchStack stack = await BenchStack.StartAsync(options).ConfigureAwait(false);
+            await MeasureAsync(stack, 8, seed: 1000 + run).ConfigureAwait(false); // warm-up: JIT and pooled connections
+            await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal")).ConfigureAwait(false);
+            CancelRun result = await MeasureAsync(stack, Turns, seed: run).ConfigureAwait(false);
+            section.Runs.Add(result);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  cancel run {run + 1}: cancel→done p50 {result.DoneP50Ms:F2} ms p99 {result.DoneP99Ms:F2} ms max {result.DoneMaxMs:F2} ms; cancel→Letta call p50 {result.UpstreamP50Ms:F2} ms p99 {result.UpstreamP99Ms:F2} ms max {result.UpstreamMaxMs:F2} ms ({result.UpstreamCalls}/{result.Cancelled}); late content frames ≤ {result.ContentFramesAfterCancelMax}; errors {result.Errors}"));
+        }
+
+        return section;
+    }
+
+    private static async Task<CancelRun> MeasureAsync(BenchStack stack, int turns, int seed)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, turns, ReceiveBuffer, deadline.Token).ConfigureAwait(false);
+        var random = new Random(seed);
+        int[] cancelAfter = Enumerable.Range(0, turns).Select(_ => 10 + random.Next(10)).ToArray();
+        try
+        {
+            Outcome[] outcomes = await Task.WhenAll(connections.Select((c, i) => CancelTurnAsync(c, $"k{seed}-{i}", cancelAfter[i], deadline.Token))).ConfigureAwait(false);
+            stack.EnsureAlive();
+            Dictionary<string, long> calls = await CancelCallsAsync(stack).ConfigureAwait(false);
+
+            var done = new List<double>();
+            var upstream = new List<double>();
+            foreach (Outcome o in outcomes.Where(o => o.Error is null))
+            {
+                done.Add(Ms(o.DoneAt - o.CancelSentAt));
+                if (o.RunId is not null && calls.TryGetValue(o.RunId, out long at))
+                {
+                    upstream.Add(Ms(at - o.CancelSentAt));
+                }
+            }
+
+            return new CancelRun(
+                done.Count,
+                outcomes.Count(o => o.Error is not null),
+                Percentile(done, 0.50),
+                Percentile(done, 0.99),
+                done.Count == 0 ? 0 : done.Max(),
+                upstream.Count,
+                Percentile(upstream, 0.50),
+                Percentile(upstream, 0.99),
+                upstream.Count == 0 ? 0 : upstream.Max(),
+                outcomes.Length == 0 ? 0 : outcomes.Max(o => o.LateFrames));
+        }
+        finally
+        {
+            await GatewayClient.CloseAllAsync(connections).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<Outcome> CancelTurnAsync(WsConnection connection, string id, int cancelAfter, CancellationToken cancellationToken)
+    {
+        await connection.SendTextAsync(GatewayClient.MessageFrame(id, "bench n=100000 pace=20 size=16"), cancellationToken).ConfigureAwait(false);
+        string? runId = null;
+        int chunks = 0;
+        long cancelSentAt = 0;
+        int late = 0;
+        while (true)
+        {
+            WsFrame frame = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (frame.IsClose)
+            {
+                return new Outcome(runId, cancelSentAt, 0, late, "closed");
+            }
+
+            ReadOnlySpan<byte> payload = frame.Payload.Span;
+            FrameType type = GatewayFrames.TypeOf(payload);
+            runId ??= type is FrameType.Status or FrameType.Chunk ? GatewayFrames.StringField(payload, "run_id") : null;
+            switch (type)
+            {
+                case FrameType.Chunk or FrameType.Status when cancelSentAt != 0:
+                    late++;
+                    break;
+                case FrameType.Chunk:
+                    chunks += ChunkScanner.Count(payload);
+                    if (chunks >= cancelAfter)
+                    {
+                        cancelSentAt = Stopwatch.GetTimestamp();
+                        await connection.SendTextAsync($$"""{"type":"cancel","id":"{{id}}"}""", cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
+                case FrameType.Done:
+                    long doneAt = connection.LastReceiveTimestamp;
+                    bool cancelled = GatewayFrames.StringField(payload, "stop_reason") == "cancelled"
+                        && GatewayFrames.StringField(payload, "cancelled_by") == "client";
+                    return new Outcome(runId, cancelSentAt, doneAt, late, cancelSentAt != 0 && cancelled ? null : "not_cancelled");
+                case FrameType.Error:
+                    return new Outcome(runId, cancelSentAt, 0, late, GatewayFrames.StringField(payload, "code") ?? "error");
+            }
+        }
+    }
+
+    /// <summary>When the simulator received the first cancel call naming each run (Stopwatch ticks).</summary>
+    private static async Task<Dictionary<string, long>> CancelCallsAsync(BenchStack stack)
+    {
+        using JsonDocument journal = JsonDocument.Parse(await Http.GetStringAsync(new Uri(stack.SimulatorUrl, "_sim/journal")).ConfigureAwait(false));
+        var calls = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (JsonElement cancel in journal.RootElement.GetProperty("cancels").EnumerateArray())
+        {
+            long timestamp = cancel.GetProperty("timestamp").GetInt64();
+            foreach (JsonElement runId in cancel.GetProperty("target_run_ids").EnumerateArray())
+            {
+                string id = runId.GetString()!;
+                if (!calls.TryGetValue(id, out long existing) || timestamp < existing)
+                {
+                    calls[id] = timestamp;
+                }
+            }
+        }
+
+        return calls;
+    }
+
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
+        double[] sorted = [.. values.Order()];
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+
+    private readonly record struct Outcome(string? RunId, long CancelSentAt, long DoneAt, int LateFrames, string? Error);
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using LettaSockets.Bench.Harness;
+using LettaSockets.Bench.Load;
+using LettaSockets.Bench.Report;
+
+namespace LettaSockets.Bench.Scenarios;
+
+/// <summary>
+/// Latency: 32, 256 and 1,024 concurrent turns, each paced at 20 deltas per second, turn starts spread
+/// evenly over one pacing interval (so the load is smooth, not a thundering herd every 50 ms). Every
+/// delta's latency is its arrival in the load generator minus the simulator's timestamp in it; the
+/// first second of every turn is warm-up and not recorded. Gateway and direct floor alternate on the
+/// same simulator.
+/// </summary>
+internal static class LatencyScenario
+{
+    public const double Rate = 20;
+    private const int ReceiveBuffer = 16 * 1024;
+    private static readonly int[] Levels = [32, 256, 1024];
+
+    public static async Task<LatencySection> RunAsync(BenchOptions options, bool gateway, bool direct)
+    {
+        double warmup = 1;
+        double measured = options.Quick ? 2 : 4;
+        var section = new LatencySection
+        {
+            MeasuredAt = DateTimeOffset.UtcNow,
+            ChunksPerSecondPerTurn = Rate,
+            WarmupSeconds = warmup,
+            MeasuredSeconds = measured,
+        };
+        int chunksPerTurn = (int)(Rate * (warmup + measured));
+        int skip = (int)(Rate * warmup);
+        foreach (int turns in Levels)
+        {
+            section.Levels.Add(new LatencyLevel { Turns = turns });
+        }
+
+        for (int run = 0; run < options.Runs; run++)
+        {
+            using BenchStack stack = await BenchStack.StartAsync(options).ConfigureAwait(false);
+            await WarmUpAsync(stack).ConfigureAwait(false);
+            foreach (LatencyLevel level in section.Levels)
+            {
+                Mode[] order = run % 2 == 0 ? [Mode.Gateway, Mode.Direct] : [Mode.Direct, Mode.Gateway];
+                foreach (Mode mode in order)
+                {
+                    if (mode == Mode.Gateway ? !gateway : !direct)
+                    {
+                        continue;
+                    }
+
+                    LatencyRun result = await MeasureAsync(stack, mode, level.Turns, chunksPerTurn, skip).ConfigureAwait(false);
+                    (mode == Mode.Gateway ? level.Gateway : level.Direct).Add(result);
+                    Print(mode == Mode.Gateway ? "gateway" : "direct", level.Turns, run, result);
+                }
+            }
+        }
+
+        return section;
+    }
+
+    /// <summary>A few unpaced turns through both paths, so neither pays for JIT in the measurement.</summary>
+    private static async Task WarmUpAsync(BenchStack stack)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, 8, ReceiveBuffer, deadline.Token).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(connections.Select((c, i) => GatewayClient.RunTurnAsync(c, $"w{i}", "bench n=2000 pace=0", null, 0, deadline.Token))).ConfigureAwait(false);
+        }
+        finally
+        {
+            await GatewayClient.CloseAllAsync(connections).ConfigureAwait(false);
+        }
+
+        using var client = new DirectClient(stack.SimulatorUrl);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.RunTurnAsync("bench n=2000 pace=0", new byte[ReceiveBuffer], null, 0, deadline.Token))).ConfigureAwait(false);
+    }
+
+    private static async Task<LatencyRun> MeasureAsync(BenchStack stack, Mode mode, int turns, int chunksPerTurn, int skip)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        string content = string.Create(CultureInfo.InvariantCulture, $"bench n={chunksPerTurn} pace={Rate} size=16");
+        IReadOnlyList<WsConnection>? connections = mode == Mode.Gateway
+            ? await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, turns, ReceiveBuffer, deadline.Token).ConfigureAwait(false)
+            : null;
+        using var direct = mode == Mode.Direct ? new DirectClient(stack.SimulatorUrl) : null;
+        var samples = Enumerable.Range(0, turns).Select(_ => new LatencySamples(chunksPerTurn)).ToArray();
+        try
+        {
+            var meter = new CpuMeter(stack, gatewayInPath: mode == Mode.Gateway);
+            double spread = Stopwatch.Frequency / Rate / turns;
+            long start = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 10);
+            meter.Start();
+            TurnResult[] results = await Task.WhenAll(Enumerable.Range(0, turns).Select(async i =>
+            {
+                TimeSpan wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), start + (long)(i * spread));
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, deadline.Token).ConfigureAwait(false);
+                }
+
+                return connections is not null
+                    ? await GatewayClient.RunTurnAsync(connections[i], $"l{i}", content, samples[i], skip, deadline.Token).ConfigureAwait(false)
+                    : await direct!.RunTurnAsync(content, new byte[ReceiveBuffer], samples[i], skip, deadline.Token).ConfigureAwait(false);
+            })).ConfigureAwait(false);
+            CpuUse cpu = meter.Stop();
+            stack.EnsureAlive();
+            LatencySummary latency = LatencySamples.Summarize(samples);
+            return new LatencyRun(
+                latency.Samples,
+                latency.P50,
+                latency.P99,
+                latency.P999,
+                latency.Max,
+                results.Sum(r => (long)r.Chunks),
+                (long)turns * chunksPerTurn,
+                cpu.GatewayCores,
+                cpu.SimulatorCores,
+                cpu.BenchCores,
+                cpu.OtherCores,
+                results.Count(r => r.Error is not null || r.Chunks != chunksPerTurn));
+        }
+        finally
+        {
+            if (connections is not null)
+            {
+                await GatewayClient.CloseAllAsync(connections).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static void Print(string mode, int turns, int run, LatencyRun r) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  latency {turns,5} turns {mode,-7} run {run + 1}: p50 {r.P50Ms,7:F2} ms  p99 {r.P99Ms,7:F2} ms  max {r.MaxMs,7:F2} ms  ({r.Samples:N0} samples)  cores gw {r.GatewayCores:F2} sim {r.SimulatorCores:F2} bench {r.BenchCores:F2} others {r.OtherCores:F2}  errors {r.Errors}"));
+}
