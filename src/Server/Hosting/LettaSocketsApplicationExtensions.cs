@@ -2,6 +2,7 @@ using LettaSockets.Server.Health;
 using LettaSockets.Server.Letta;
 using LettaSockets.Server.Security;
 using LettaSockets.Server.Sockets;
+using LettaSockets.Server.Sse;
 
 namespace LettaSockets.Server.Hosting;
 
@@ -14,6 +15,7 @@ public static class LettaSocketsApplicationExtensions
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapLettaWebSockets();
+        app.MapLettaSse();
         app.MapAgentsApi();
         app.MapGatewayHealth();
         return app;

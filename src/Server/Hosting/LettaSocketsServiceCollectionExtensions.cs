@@ -1,4 +1,5 @@
 using LettaSockets.Server.Letta;
+using LettaSockets.Server.Observability;
 using LettaSockets.Server.Health;
 using LettaSockets.Server.Resilience;
 using LettaSockets.Server.Security;
@@ -15,6 +16,7 @@ public static class LettaSocketsServiceCollectionExtensions
     public static IServiceCollection AddLettaSockets(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingletonTimeProvider();
+        services.AddLettaSocketsObservability();
         services.AddLettaClient(configuration);
         services.AddLettaSocketsSessions(configuration);
         services.AddGatewaySecurity(configuration);
@@ -43,7 +45,8 @@ public static class LettaSocketsServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LettaOptions>>().Value,
             sp.GetRequiredService<IOptions<CircuitBreakerSettings>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Letta.Resilience")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Letta.Resilience"),
+            sp.GetRequiredService<LettaSocketsMetrics>().Retried));
         services.AddTransient<LettaResilienceHandler>();
         services.AddHttpClient<LettaClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler

@@ -86,6 +86,11 @@ public sealed class SocketOptionsValidator : IValidateOptions<SocketOptions>
             errors.Add("Sockets:DrainTimeout must not be negative.");
         }
 
+        if (o.DefaultMaxCharsPerSecond is <= 0 || o.MaxCharsPerSecondLimit is <= 0)
+        {
+            errors.Add("Sockets:DefaultMaxCharsPerSecond and Sockets:MaxCharsPerSecondLimit must be positive when set (leave them empty for no pacing / no cap).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -37,4 +37,10 @@ public sealed class SocketOptions
 
     /// <summary>Offer permessage-deflate to clients that ask for it. Off by default (CRIME/BREACH: compressing secrets next to attacker-controlled text leaks them).</summary>
     public bool Compression { get; set; }
+
+    /// <summary>Output pacing for turns that do not ask for a <c>max_chars_per_second</c>; null = unpaced.</summary>
+    public double? DefaultMaxCharsPerSecond { get; set; }
+
+    /// <summary>Fastest pacing rate a turn may ask for (requests above are capped); null = no cap.</summary>
+    public double? MaxCharsPerSecondLimit { get; set; }
 }

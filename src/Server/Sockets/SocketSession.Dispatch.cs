@@ -124,7 +124,7 @@ public sealed partial class SocketSession
             Approve = frame.Approve ?? false,
             ApprovalReason = frame.Reason,
         };
-        var options = new TurnOptions(_letta.WindDownTimeout, frame.MaxCharsPerSecond);
+        var options = new TurnOptions(_letta.WindDownTimeout, TurnPacer.ResolveRate(frame.MaxCharsPerSecond, _options));
         return new Turn(info, request, options, _aborted.Token, _time)
         {
             Predecessor = predecessor,

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Serialization;
+using LettaSockets.Server.Observability;
 
 namespace LettaSockets.Server.Sockets;
 
@@ -18,6 +19,7 @@ public sealed partial class SocketSession
         ChannelReader<StreamChunk> reader = _outbound.Reader;
         CancellationToken token = _aborted.Token;
         using var serializer = new FrameSerializer();
+        long sent = 0; // reported to the meter in batches, when the writer goes idle
         try
         {
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
@@ -34,6 +36,7 @@ public sealed partial class SocketSession
                         ? Merge(reader, serializer, chunk, ref seq)
                         : serializer.Write(chunk.Kind == ChunkKind.Shutdown ? ResolveShutdown(chunk) : chunk);
                     await SendAsync(frame, token).ConfigureAwait(false);
+                    sent++;
                     if (chunk.Turn is { } turn)
                     {
                         turn.Frames++;
@@ -52,6 +55,8 @@ public sealed partial class SocketSession
 
                 // Idle: give the frame buffer back to the pool.
                 serializer.ReleaseBuffer();
+                Metrics?.FramesSent(sent, LettaSocketsMetrics.WebSocketTransport);
+                sent = 0;
             }
 
             await CloseFromServerAsync().ConfigureAwait(false);
@@ -59,6 +64,10 @@ public sealed partial class SocketSession
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             Log.WriteEnded(_logger, _context.ConnectionId, e.GetType().Name);
+        }
+        finally
+        {
+            Metrics?.FramesSent(sent, LettaSocketsMetrics.WebSocketTransport);
         }
     }
 

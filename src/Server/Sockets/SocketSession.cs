@@ -57,6 +57,9 @@ public sealed partial class SocketSession : ITurnHost, IDisposable
 
     public CancellationToken Aborted => _aborted.Token;
 
+    /// <summary>Where the writer reports the frames it sent; none in tests that build a session alone.</summary>
+    public Observability.LettaSocketsMetrics? Metrics { get; init; }
+
     /// <summary>Turns that have not sent their terminal frame yet.</summary>
     public int ActiveTurns => _turns.ActiveCount;
 

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using LettaSockets.Protocol;
 using LettaSockets.Protocol.Frames;
 using LettaSockets.Server.Letta;
+using LettaSockets.Server.Observability;
 using LettaSockets.Server.Security;
 using LettaSockets.Server.Turns;
 using Microsoft.Extensions.Options;
@@ -64,6 +65,7 @@ public static class WebSocketEndpoints
             DangerousEnableCompression = options.Compression,
         };
 
+        LettaSocketsMetrics metrics = services.GetRequiredService<LettaSocketsMetrics>();
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(accept).ConfigureAwait(false);
         ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Sockets");
         using IDisposable? scope = logger.BeginScope(new Dictionary<string, object?> { ["ConnectionId"] = connectionId, ["AgentId"] = agentId });
@@ -78,17 +80,20 @@ public static class WebSocketEndpoints
             logger,
             context.RequestAborted)
         {
+            Metrics = metrics,
             RateLimiter = services.GetRequiredService<MessageRateLimiter>(),
         };
         ConnectionTracker tracker = services.GetRequiredService<ConnectionTracker>();
         tracker.Add(session);
         shutdown.Enlist(session);
+        metrics.ConnectionOpened(LettaSocketsMetrics.WebSocketTransport);
         try
         {
             await session.RunAsync().ConfigureAwait(false);
         }
         finally
         {
+            metrics.ConnectionClosed(LettaSocketsMetrics.WebSocketTransport);
             tracker.Remove(session);
         }
     }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
 using LettaSockets.Server.Letta;
+using LettaSockets.Server.Observability;
 
 namespace LettaSockets.Server.Turns;
 
@@ -10,9 +11,10 @@ namespace LettaSockets.Server.Turns;
 /// Runs one turn: opens (or re-attaches to) Letta's stream, maps every event to frames on the
 /// host's bounded queue, and ends with exactly one terminal frame unless a cancel claimed it first.
 /// After a cancel it stays silent, makes sure Letta's cancel endpoint is called with the run id, and
-/// keeps draining (bounded) until Letta has wound the run down.
+/// keeps draining (bounded) until Letta has wound the run down. A paced turn's frames go through
+/// its <see cref="TurnPacer"/> on the way to the host; the pump itself never waits for the pace.
 /// </summary>
-public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, ILogger<TurnPump> logger)
+public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, LettaSocketsMetrics metrics, TimeProvider time, ILogger<TurnPump> logger)
 {
     /// <summary>Starts the pump; the returned task never faults.</summary>
     public Task StartAsync(Turn turn, ITurnHost host)
@@ -27,16 +29,21 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
         LettaStream? stream = null;
         var mapper = new LettaChunkMapper(info);
         var frames = new List<StreamChunk>(4);
+        using IDisposable? scope = logger.BeginScope(new TurnLogScope(info));
+        metrics.TurnStarted();
+        TurnPacer? pacer = TurnPacer.For(turn, host, time);
+        ITurnHost output = (ITurnHost?)pacer ?? host;
+        StreamChunk? terminal = null;
         try
         {
-            await EmitAsync(turn, host, StreamChunk.StatusFrame(info, StatusKind.Thinking)).ConfigureAwait(false);
+            await EmitAsync(turn, output, StreamChunk.StatusFrame(info, StatusKind.Thinking)).ConfigureAwait(false);
             if (!await WaitForPredecessorAsync(turn).ConfigureAwait(false))
             {
                 return;
             }
 
             stream = turn.ResumeAfterSeq is { } afterSeq
-                ? await ResumeAsync(turn, afterSeq, host).ConfigureAwait(false)
+                ? await ResumeAsync(turn, afterSeq, output).ConfigureAwait(false)
                 : await letta.OpenStreamAsync(turn.Request, turn.UpstreamToken).ConfigureAwait(false);
 
             await foreach (LettaEvent e in stream.ReadAsync(turn.UpstreamToken).ConfigureAwait(false))
@@ -55,7 +62,7 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
                 mapper.Map(e, frames);
                 foreach (StreamChunk frame in frames)
                 {
-                    await EmitAsync(turn, host, frame).ConfigureAwait(false);
+                    await EmitAsync(turn, output, frame).ConfigureAwait(false);
                 }
 
                 if (mapper.IsFinished)
@@ -66,7 +73,7 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
 
             if (!info.IsCancelled)
             {
-                await FinishAsync(turn, host, mapper, frames).ConfigureAwait(false);
+                terminal = await FinishAsync(turn, output, mapper, frames).ConfigureAwait(false);
             }
         }
         catch (UpstreamException e) when (!info.IsCancelled)
@@ -78,7 +85,8 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
                 turn.StartCancelCall(runId, canceller);
             }
 
-            await TerminalAsync(turn, host, StreamChunk.Failure(info, ToError(e))).ConfigureAwait(false);
+            terminal = StreamChunk.Failure(info, ToError(e));
+            await TerminalAsync(turn, output, terminal.Value).ConfigureAwait(false);
         }
         catch (Exception e) when (info.IsCancelled && e is OperationCanceledException or UpstreamException)
         {
@@ -87,7 +95,8 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
         catch (Exception e) when (e is not OperationCanceledException || !host.Aborted.IsCancellationRequested)
         {
             Log.TurnCrashed(logger, info.Id, info.AgentId, e);
-            await TerminalAsync(turn, host, StreamChunk.Failure(info, new ErrorInfo(ErrorCodes.Internal, "The gateway failed while relaying this turn.", Retryable: true))).ConfigureAwait(false);
+            terminal = StreamChunk.Failure(info, new ErrorInfo(ErrorCodes.Internal, "The gateway failed while relaying this turn.", Retryable: true));
+            await TerminalAsync(turn, output, terminal.Value).ConfigureAwait(false);
         }
         finally
         {
@@ -101,7 +110,13 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
                 await stream.DisposeAsync().ConfigureAwait(false);
             }
 
+            if (pacer is not null)
+            {
+                await pacer.DrainAsync().ConfigureAwait(false);
+            }
+
             await turn.CancelCall.ConfigureAwait(false);
+            metrics.TurnEnded(info, terminal, IsDetached(info));
             host.OnPumpStopped(turn);
         }
     }
@@ -173,7 +188,7 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
         return !turn.Info.IsCancelled;
     }
 
-    private async Task FinishAsync(Turn turn, ITurnHost host, LettaChunkMapper mapper, List<StreamChunk> frames)
+    private async Task<StreamChunk> FinishAsync(Turn turn, ITurnHost host, LettaChunkMapper mapper, List<StreamChunk> frames)
     {
         frames.Clear();
         mapper.FlushApprovals(frames);
@@ -201,6 +216,7 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
         }
 
         await TerminalAsync(turn, host, terminal).ConfigureAwait(false);
+        return terminal;
     }
 
     private static ErrorInfo AgentError(LettaError error, string? stopReason)

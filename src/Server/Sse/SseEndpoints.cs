@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using LettaSockets.Protocol.Chunks;
+using LettaSockets.Protocol.Frames;
+using LettaSockets.Server.Letta;
+using LettaSockets.Server.Observability;
+using LettaSockets.Server.Security;
+using LettaSockets.Server.Sockets;
+using LettaSockets.Server.Turns;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace LettaSockets.Server.Sse;
+
+/// <summary>
+/// <c>POST /stream</c>: the seed tutorial's SSE endpoint (protocol §5), on the same turn pipeline as
+/// the WebSocket. Body <c>{"agent_id","message"}</c>; answer <c>text/event-stream</c>, one
+/// <c>data:</c> event per frame, written and flushed as it comes (no buffering here or in proxies).
+/// </summary>
+public static partial class SseEndpoints
+{
+    public const string Path = "/stream";
+
+    public static IEndpointRouteBuilder MapLettaSse(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Path, StreamAsync).RequireGatewayAccess();
+        return endpoints;
+    }
+
+    private static async Task StreamAsync(HttpContext context)
+    {
+        IServiceProvider services = context.RequestServices;
+        SocketOptions options = services.GetRequiredService<IOptions<SocketOptions>>().Value;
+        SseStreamRequest? request = await ReadRequestAsync(context, options).ConfigureAwait(false);
+        if (request is null)
+        {
+            return; // answered with a 4xx
+        }
+
+        LettaOptions letta = services.GetRequiredService<IOptions<LettaOptions>>().Value;
+        LettaSocketsMetrics metrics = services.GetRequiredService<LettaSocketsMetrics>();
+        ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Sse");
+        string connectionId = ConnectionIds.Next();
+        string agentId = request.AgentId!;
+        using IDisposable? scope = logger.BeginScope(new Dictionary<string, object?> { ["ConnectionId"] = connectionId, ["AgentId"] = agentId });
+        using var host = new SseTurnHost(options.OutboundQueueCapacity, services.GetRequiredService<RunCanceller>(), letta.WindDownTimeout + letta.CancelTimeout, context.RequestAborted);
+        using var formatter = new SseFrameFormatter();
+        metrics.ConnectionOpened(LettaSocketsMetrics.SseTransport);
+        try
+        {
+            var info = new TurnInfo($"{connectionId}-1", agentId, resumable: false, Stopwatch.GetTimestamp());
+            var turnRequest = new LettaTurnRequest(agentId) { Content = request.Message };
+            var turnOptions = new TurnOptions(letta.WindDownTimeout, TurnPacer.ResolveRate(request.MaxCharsPerSecond, options));
+            host.Start(services.GetRequiredService<TurnPump>(), info, turnRequest, turnOptions, services.GetRequiredService<TimeProvider>());
+            Log.Started(logger, connectionId, info.Id, agentId);
+
+            PrepareResponse(context);
+            await SseFormatter.WriteAsync(host.ReadFramesAsync(context.RequestAborted), context.Response.Body, formatter.Format, context.RequestAborted).ConfigureAwait(false);
+            await context.Response.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (context.RequestAborted.IsCancellationRequested && e is OperationCanceledException or IOException)
+        {
+            Log.ClientGone(logger, connectionId);
+        }
+        finally
+        {
+            await host.StopAsync().ConfigureAwait(false);
+            metrics.FramesSent(host.FramesSent, LettaSocketsMetrics.SseTransport);
+            metrics.ConnectionClosed(LettaSocketsMetrics.SseTransport);
+        }
+    }
+
+    private static void PrepareResponse(HttpContext context)
+    {
+        HttpResponse response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no"; // nginx: pass each event on at once
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
+
+    /// <summary>Reads and checks the body; on a problem answers 400/413 with <c>{"error":{…}}</c> and returns null.</summary>
+    private static async Task<SseStreamRequest?> ReadRequestAsync(HttpContext context, SocketOptions options)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.MaxFrameBytes;
+        }
+
+        SseStreamRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync(context.Request.Body, SseJsonContext.Default.SseStreamRequest, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "The body must be a JSON object: {\"agent_id\":\"agent-…\",\"message\":\"Hello\"}.").ConfigureAwait(false);
+            return null;
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorCodes.FrameTooLarge, $"The body is larger than {options.MaxFrameBytes} bytes.").ConfigureAwait(false);
+            return null;
+        }
+
+        (int status, string code, string message)? problem = request switch
+        {
+            null or { Message: null } or { AgentId: null } => (StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "\"agent_id\" and \"message\" are both required strings."),
+            _ when !AgentIds.IsValid(request.AgentId) => (StatusCodes.Status400BadRequest, ErrorCodes.InvalidAgentId, "An agent id is 1 to 128 letters, digits, '-' or '_'."),
+            _ when !GatewayGuard.MayUseAgent(context, request.AgentId) => (StatusCodes.Status403Forbidden, GatewayGuard.ForbiddenAgentCode, "Your key may not use this agent."),
+            _ when request.Message.Length > options.MaxContentChars => (StatusCodes.Status413PayloadTooLarge, ErrorCodes.ContentTooLarge, $"The message has {request.Message.Length} characters; the limit is {options.MaxContentChars}."),
+            _ when request.MaxCharsPerSecond is <= 0 => (StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "\"max_chars_per_second\" must be a positive number."),
+            _ => null,
+        };
+        if (problem is { } p)
+        {
+            await HttpErrors.WriteAsync(context, p.status, p.code, p.message).ConfigureAwait(false);
+            return null;
+        }
+
+        return request;
+    }
+}

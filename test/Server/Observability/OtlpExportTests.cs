@@ -1,0 +1,69 @@
+using System.Text;
+using System.Threading.Channels;
+using LettaSockets.Server.Observability;
+using LettaSockets.Server.Tests.Support;
+using LettaSockets.Simulator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LettaSockets.Server.Tests.Observability;
+
+/// <summary>With <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set, the meter is exported over OTLP (here to a
+/// fake collector on loopback speaking http/protobuf).</summary>
+[TestClass]
+public sealed class OtlpExportTests
+{
+    [TestMethod]
+    public async Task The_meter_is_exported_to_the_configured_collector()
+    {
+        var posts = Channel.CreateUnbounded<(string Path, byte[] Body)>();
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using WebApplication collector = builder.Build();
+        collector.MapPost("/{**path}", async (HttpContext context) =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            posts.Writer.TryWrite((context.Request.Path.Value!, body.ToArray()));
+            return Results.Ok();
+        });
+        await collector.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Urls.First(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
+        });
+        Assert.IsTrue(gateway.Services.GetRequiredService<OtlpMetricsExporter>().IsExporting);
+        await using (TestClient client = await gateway.ConnectAsync(DemoAgents.AdaId))
+        {
+            await client.SendMessageAsync("o", "count to 3");
+            await client.ReadTurnAsync("o");
+        }
+
+        using var timeout = new CancellationTokenSource(TestClient.DefaultTimeout);
+        while (true)
+        {
+            (string path, byte[] body) = await posts.Reader.ReadAsync(timeout.Token);
+            Assert.AreEqual("/v1/metrics", path);
+            string text = Encoding.UTF8.GetString(body); // protobuf keeps names as plain UTF-8
+            StringAssert.Contains(text, "LettaSockets");
+            if (text.Contains("lettasockets.turns", StringComparison.Ordinal))
+            {
+                StringAssert.Contains(text, "end_turn");
+                break;
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task Nothing_is_exported_without_an_endpoint()
+    {
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "" });
+
+        Assert.IsFalse(gateway.Services.GetRequiredService<OtlpMetricsExporter>().IsExporting);
+    }
+}
