@@ -94,6 +94,7 @@ public static class WebSocketEndpoints
         finally
         {
             metrics.ConnectionClosed(LettaSocketsMetrics.WebSocketTransport);
+            slot.Dispose(); // before the tracker can report "empty": a waiter may connect again at once
             tracker.Remove(session);
         }
     }
