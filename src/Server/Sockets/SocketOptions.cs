@@ -35,6 +35,9 @@ public sealed class SocketOptions
     /// <summary>On shutdown, how long active turns may run on before they are cancelled.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>This instance's name in <c>ready.server.instance</c>; default: host name and process id.</summary>
+    public string InstanceId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
     /// <summary>Offer permessage-deflate to clients that ask for it. Off by default (CRIME/BREACH: compressing secrets next to attacker-controlled text leaks them).</summary>
     public bool Compression { get; set; }
 

@@ -69,7 +69,10 @@ public sealed partial class SocketSession : ITurnHost, IDisposable
 
     public async Task RunAsync()
     {
-        var ready = new ReadyInfo(_context.ConnectionId, _context.AgentId, _letta.ResumableTurns, _options.MaxFrameBytes, _options.MaxContentChars, _options.MaxActiveTurns, ServerVersion.Value);
+        var ready = new ReadyInfo(_context.ConnectionId, _context.AgentId, _letta.ResumableTurns, _options.MaxFrameBytes, _options.MaxContentChars, _options.MaxActiveTurns, ServerVersion.Value)
+        {
+            ServerInstance = _options.InstanceId,
+        };
         _outbound.Writer.TryWrite(StreamChunk.ReadyFrame(ready));
         if (_context.AgentId is null)
         {
