@@ -1,0 +1,8 @@
+namespace LettaSockets.Browser.Tests.Support;
+
+[TestClass]
+public sealed class AssemblyHooks
+{
+    [AssemblyCleanup]
+    public static Task CloseSharedBrowserAsync() => Chromium.DisposeAsync();
+}
