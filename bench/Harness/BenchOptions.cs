@@ -27,6 +27,9 @@ internal sealed class BenchOptions
 
     public int CapacityTarget { get; private set; } = 20_000;
 
+    /// <summary>When set, the gateway is traced (dotnet-trace, sampled thread time) during the measured throughput runs.</summary>
+    public string? TraceDirectory { get; private set; }
+
     public string[] Raw { get; private set; } = [];
 
     public static BenchOptions Parse(string[] args)
@@ -62,6 +65,9 @@ internal sealed class BenchOptions
                 case "--connections":
                     options.IdleConnections = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--trace":
+                    options.TraceDirectory = Path.GetFullPath(args[++i]);
+                    break;
                 case "--capacity":
                     options.CapacityTarget = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
@@ -93,5 +99,6 @@ internal sealed class BenchOptions
           --no-doc          write bench/results/*.json only
           --connections N   idle connections in the density scenario (default 10000)
           --capacity N      connections the capacity probe tries to hold (default 20000; 0 = skip)
+          --trace DIR       trace the gateway with dotnet-trace (CPU sampling) during the throughput runs
         """;
 }

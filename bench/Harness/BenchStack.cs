@@ -13,6 +13,19 @@ internal sealed class BenchStack : IDisposable
     private static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(20);
     private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(2) };
 
+    /// <summary>
+    /// The gateway's abuse limits are for the open internet; one load generator on loopback opens up to
+    /// 20,000 connections from a handful of addresses and starts turns back to back, so they are
+    /// raised. Everything else runs with the shipped settings.
+    /// </summary>
+    private static readonly string[] RelaxedLimits =
+    [
+        "--Limits:MaxConnections=1000000",
+        "--Limits:MaxConnectionsPerIp=1000000",
+        "--Limits:MessagesPerMinute=100000000",
+        "--Limits:MessageBurst=1000000",
+    ];
+
     private BenchStack(ChildProcess simulator, int simulatorPort, ChildProcess gateway, int gatewayPort)
     {
         Simulator = simulator;
@@ -48,6 +61,7 @@ internal sealed class BenchStack : IDisposable
                 "--urls", $"http://127.0.0.1:{gatewayPort}",
                 $"--Letta:BaseUrl=http://127.0.0.1:{simulatorPort}",
                 "--Logging:LogLevel:Default=Warning",
+                .. RelaxedLimits,
             ], MaxLifetime, environment);
             await WaitUntilAsync(gateway, new Uri($"http://127.0.0.1:{gatewayPort}/api/agents")).ConfigureAwait(false);
             return new BenchStack(simulator, simulatorPort, gateway, gatewayPort);

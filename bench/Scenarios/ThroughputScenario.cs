@@ -34,7 +34,7 @@ internal static class ThroughputScenario
             {
                 if (mode == Mode.Gateway && gateway)
                 {
-                    ThroughputRun result = await MeasureGatewayAsync(stack, turnsPerConnection).ConfigureAwait(false);
+                    ThroughputRun result = await MeasureGatewayAsync(options, stack, turnsPerConnection, run).ConfigureAwait(false);
                     section.Gateway.Add(result);
                     Print("gateway", run, result);
                 }
@@ -52,7 +52,7 @@ internal static class ThroughputScenario
 
     private static string Content => $"bench n={ChunksPerTurn} pace=0 size=16";
 
-    private static async Task<ThroughputRun> MeasureGatewayAsync(BenchStack stack, int turnsPerConnection)
+    private static async Task<ThroughputRun> MeasureGatewayAsync(BenchOptions options, BenchStack stack, int turnsPerConnection, int run)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, Turns, ReceiveBuffer, deadline.Token).ConfigureAwait(false);
@@ -61,6 +61,7 @@ internal static class ThroughputScenario
             // Warm-up: one turn per connection, so tiered JIT has compiled the hot path.
             await Task.WhenAll(connections.Select((c, i) => GatewayClient.RunTurnAsync(c, $"w{i}", Content, null, 0, deadline.Token))).ConfigureAwait(false);
 
+            using GatewayTrace? trace = await GatewayTrace.StartAsync(options, stack, $"throughput-{run + 1}").ConfigureAwait(false);
             var meter = new CpuMeter(stack, gatewayInPath: true);
             meter.Start();
             TurnResult[][] results = await Task.WhenAll(connections.Select(async (c, i) =>

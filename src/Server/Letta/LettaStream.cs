@@ -23,8 +23,8 @@ public sealed class LettaStream : IAsyncDisposable
 
     public async IAsyncEnumerable<LettaEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var idle = new CancellationTokenSource(_idleTimeout, _time);
-        using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), idle);
+        using var idle = new IdleWatch(_time, _idleTimeout);
+        using var link = cancellationToken.UnsafeRegister(static s => ((IdleWatch)s!).Cancel(), idle);
         Stream body = await _response.Content.ReadAsStreamAsync(idle.Token).ConfigureAwait(false);
         var parser = new LettaEventParser();
         var items = SseParser.Create(body, parser.Parse).EnumerateAsync(idle.Token).GetAsyncEnumerator(idle.Token);
@@ -51,7 +51,7 @@ public sealed class LettaStream : IAsyncDisposable
                     yield break;
                 }
 
-                idle.CancelAfter(_idleTimeout);
+                idle.Touch();
                 yield return items.Current.Data;
             }
         }
@@ -65,5 +65,77 @@ public sealed class LettaStream : IAsyncDisposable
     {
         _response.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A token cancelled once nothing was seen for the timeout. Each event only records when it came;
+    /// the timer fires once per timeout and re-arms for the rest of the quiet period. Re-arming a timer
+    /// on every event (<c>CancelAfter</c>) takes the runtime's timer-queue lock, which many busy
+    /// streams contend for: it was a third of the gateway's CPU at full throughput (docs/BENCHMARKS.md).
+    /// </summary>
+    private sealed class IdleWatch : IDisposable
+    {
+        private readonly CancellationTokenSource _cts = new();
+        private readonly TimeProvider _time;
+        private readonly TimeSpan _timeout;
+        private readonly ITimer _timer;
+        private readonly Lock _gate = new();
+        private long _lastSeen;
+        private bool _disposed;
+
+        public IdleWatch(TimeProvider time, TimeSpan timeout)
+        {
+            _time = time;
+            _timeout = timeout;
+            _lastSeen = time.GetTimestamp();
+            _timer = time.CreateTimer(static s => ((IdleWatch)s!).OnTimer(), this, timeout, Timeout.InfiniteTimeSpan);
+        }
+
+        public CancellationToken Token => _cts.Token;
+
+        public void Touch() => Volatile.Write(ref _lastSeen, _time.GetTimestamp());
+
+        public void Cancel()
+        {
+            lock (_gate)
+            {
+                if (!_disposed)
+                {
+                    _cts.Cancel();
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _disposed = true;
+            }
+
+            _timer.Dispose();
+            _cts.Dispose();
+        }
+
+        private void OnTimer()
+        {
+            TimeSpan quiet = _time.GetElapsedTime(Volatile.Read(ref _lastSeen));
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                if (quiet >= _timeout)
+                {
+                    _cts.Cancel();
+                }
+                else
+                {
+                    _timer.Change(_timeout - quiet, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace LettaSockets.Bench.Harness;
+
+/// <summary>
+/// <c>dotnet-trace collect --profile dotnet-sampled-thread-time</c> on the gateway for the first 5 s of a
+/// measurement (<c>--trace DIR</c>), written as .nettrace and speedscope JSON: where the gateway's time goes, stack by stack. dotnet-trace must be on the
+/// PATH or in /tmp/tools (<c>dotnet tool install --tool-path /tmp/tools dotnet-trace</c>).
+/// </summary>
+internal sealed class GatewayTrace : IDisposable
+{
+    private readonly ChildProcess _trace;
+
+    private GatewayTrace(ChildProcess trace) => _trace = trace;
+
+    public static async Task<GatewayTrace?> StartAsync(BenchOptions options, BenchStack stack, string name)
+    {
+        if (options.TraceDirectory is null)
+        {
+            return null;
+        }
+
+        Directory.CreateDirectory(options.TraceDirectory);
+        string tool = File.Exists("/tmp/tools/dotnet-trace") ? "/tmp/tools/dotnet-trace" : "dotnet-trace";
+        string output = Path.Combine(options.TraceDirectory, $"{name}.nettrace");
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ChildProcess trace = ChildProcess.Start("dotnet-trace", tool,
+            ["collect", "-p", stack.Gateway.Pid.ToString(CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time", "--format", "Speedscope", "--duration", "00:00:00:05", "-o", output],
+            TimeSpan.FromMinutes(10),
+            onLine: line =>
+            {
+                if (line.Contains("Recording trace", StringComparison.OrdinalIgnoreCase) || line.Contains("Process", StringComparison.Ordinal))
+                {
+                    started.TrySetResult();
+                }
+            });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+        await Task.Delay(1000).ConfigureAwait(false);
+        Console.WriteLine($"  tracing the gateway into {output}");
+        return new GatewayTrace(trace);
+    }
+
+    public void Dispose()
+    {
+        // The trace covers the first 5 s of the measurement; then dotnet-trace needs the process for the
+        // rundown (method names) and converts to speedscope. Wait for that before killing it.
+        var clock = Stopwatch.StartNew();
+        while (!_trace.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            Thread.Sleep(100);
+        }
+
+        _trace.Dispose();
+    }
+}
