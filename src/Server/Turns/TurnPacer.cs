@@ -25,11 +25,16 @@ internal sealed class TurnPacer : ITurnHost
     // One release per tick at most (~50 per second): a steady rhythm without a frame per character.
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
 
+    // Timers wake late; the budget a late wake-up accrued is spent on the next release (up to this
+    // much), so the long-run rate holds instead of drifting below the one asked for.
+    private static readonly TimeSpan CatchUp = TimeSpan.FromMilliseconds(250);
+
     private readonly Turn _turn;
     private readonly ITurnHost _inner;
     private readonly TimeProvider _time;
     private readonly double _rate;
     private readonly double _burst;
+    private readonly double _catchUp;
     private readonly Channel<StreamChunk> _buffer;
     private readonly Task _run;
     private double _budget;
@@ -42,6 +47,7 @@ internal sealed class TurnPacer : ITurnHost
         _time = time;
         _rate = rate;
         _burst = Math.Max(1, rate * Tick.TotalSeconds);
+        _catchUp = Math.Max(_burst, rate * CatchUp.TotalSeconds);
         _budget = _burst;
         _refilledAt = time.GetTimestamp();
         _buffer = Channel.CreateBounded<StreamChunk>(new BoundedChannelOptions(BufferCapacity)
@@ -101,6 +107,9 @@ internal sealed class TurnPacer : ITurnHost
         {
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
+                // After waiting for Letta, start with at most one tick's worth: idle time is not
+                // saved up into a burst.
+                Refill(_burst);
                 while (reader.TryRead(out StreamChunk chunk))
                 {
                     if (chunk.Kind is ChunkKind.Done or ChunkKind.Error)
@@ -137,13 +146,13 @@ internal sealed class TurnPacer : ITurnHost
         int position = 0;
         while (position < text.Length)
         {
-            Refill();
+            Refill(_catchUp);
             if (_budget < 1)
             {
                 // Sleep until a tick's worth (at least one character) has accrued.
                 double wait = (_burst - _budget) / _rate;
                 await Task.Delay(TimeSpan.FromSeconds(wait), _time, token).ConfigureAwait(false);
-                Refill();
+                Refill(_catchUp);
             }
 
             int take = TakeElements(text, position, (int)_budget);
@@ -171,10 +180,10 @@ internal sealed class TurnPacer : ITurnHost
         await _inner.Output.WriteAsync(terminal, _inner.Aborted).ConfigureAwait(false);
     }
 
-    private void Refill()
+    private void Refill(double cap)
     {
         long now = _time.GetTimestamp();
-        _budget = Math.Min(_burst, _budget + (_time.GetElapsedTime(_refilledAt, now).TotalSeconds * _rate));
+        _budget = Math.Min(cap, _budget + (_time.GetElapsedTime(_refilledAt, now).TotalSeconds * _rate));
         _refilledAt = now;
     }
 
