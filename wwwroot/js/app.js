@@ -69,11 +69,15 @@ function busy(agentId) {
 
 /** Starts a turn for `request` (a message or approve frame without id) and shows it. */
 function startTurn(request, display) {
-  const frame = { ...request, id: nextId() };
+  const { resumable: _, ...rest } = request;
+  // Where the server offers it, every turn runs as a Letta background run: a dropped socket or a
+  // server restart then costs the answer nothing, the page resumes it (protocol: resume).
+  const frame = { ...rest, id: nextId(), ...(connection.ready?.resumable === true ? { resumable: true } : {}) };
   const view = new TurnView({ id: frame.id, agentId: frame.agent_id, agentName: picker.nameOf(frame.agent_id ?? connection.ready?.agent_id), ...display });
   const turn = new Turn(frame, view, {
     changed: () => composer.refresh(),
     retry: (failed) => startTurn(failed.request, display),
+    resume: (cut) => resumeTurn(cut),
     approve: (from, approval, approve) => sendApproval(from, approval, approve),
   });
   turns.set(frame.id, turn);
@@ -103,6 +107,13 @@ function sendApproval(from, approval, approve) {
   return true;
 }
 
+/** Re-attaches a cut-off turn on the live socket; it waits for the next one otherwise. */
+function resumeTurn(turn) {
+  if (!connection.isLive) return;
+  const frame = turn.resume();
+  if (frame && !connection.send(frame)) turn.interrupt();
+}
+
 function stopAll() {
   for (const turn of turns.values()) {
     if (turn.stop()) connection.send({ type: 'cancel', id: turn.id });
@@ -121,11 +132,16 @@ connection.addEventListener('frame', ({ detail: frame }) => {
     turn.apply(frame);
   } else if (frame.type === 'ready') {
     composer.setLimit(frame.limits?.max_content_chars);
+    // A new socket (reconnect, server restart): pick up every answer the old one cut off.
+    for (const cut of turns.values()) resumeTurn(cut);
   } else if (frame.type === 'error') {
     notice(`${frame.message} (${frame.code})`, 'error');
   } else if (frame.type === 'shutdown') {
-    for (const cursor of frame.resume ?? []) turns.get(cursor.id)?.rememberResumePoint(cursor);
-    notice('The server is shutting down; the page reconnects when it is back.', 'info');
+    const cursors = Array.isArray(frame.resume) ? frame.resume : [];
+    for (const cursor of cursors) turns.get(cursor.id)?.rememberResumePoint(cursor);
+    notice(cursors.length > 0
+      ? 'The server is restarting; the page reconnects and picks up the answers in progress.'
+      : 'The server is shutting down; the page reconnects when it is back.', 'info');
   }
 });
 

@@ -16,6 +16,7 @@ export class TurnView {
   #pendingText = new Map();
   #frame = 0;
   #ticker = 0;
+  #resumed = false;
 
   /** @param {{ id: string, agentName: string, userText?: string, note?: string }} options */
   constructor({ id, agentId, agentName, userText, note }) {
@@ -124,8 +125,22 @@ export class TurnView {
     this.answer.append(card);
   }
 
-  /** @param {{ state: string, stopReason?: string, cancelledBy?: string, metrics?: object }} outcome */
-  finish({ state, stopReason, cancelledBy, metrics, resumeAfterSeq }) {
+  /** The turn is being re-attached on a new socket: busy again, the interrupted mark goes. */
+  reopen() {
+    for (const card of this.answer.querySelectorAll(':scope > .error-card')) card.remove();
+    this.foot.replaceChildren();
+    this.answer.setAttribute('aria-busy', 'true');
+    this.#showStatus('Resuming…');
+  }
+
+  /** The resume succeeded: a short note stays in the turn's foot. */
+  resumed() {
+    this.#resumed = true;
+    this.#showResumedNote();
+  }
+
+  /** @param {{ state: string, stopReason?: string, cancelledBy?: string, metrics?: object, resumable?: boolean }} outcome */
+  finish({ state, stopReason, cancelledBy, metrics, resumeAfterSeq, resumable }) {
     // What the server said, when it said it (a local Stop comes before the server's done).
     if (stopReason) this.el.dataset.stopReason = stopReason;
     if (cancelledBy) this.el.dataset.cancelledBy = cancelledBy;
@@ -137,13 +152,19 @@ export class TurnView {
       details.textContent = 'Reasoning';
     }
     this.foot.replaceChildren();
-    const badge = badgeFor(state, stopReason, cancelledBy);
+    const badge = badgeFor(state, stopReason, cancelledBy, resumable);
     if (badge) this.foot.append(h('span', { class: `badge ${badge.kind}`, text: badge.text }));
     if (state === 'done' && this.answer.childElementCount === 0) {
       this.answer.append(h('p', { class: 'muted', text: 'The agent finished without a reply.' }));
     }
+    if (this.#resumed && state !== 'interrupted') this.#showResumedNote();
     const line = formatMetrics(metrics);
     if (line) this.foot.append(h('span', { class: 'metrics', text: line.text, title: line.title }));
+  }
+
+  #showResumedNote() {
+    if (this.foot.querySelector('.resumed')) return;
+    this.foot.append(h('span', { class: 'badge resumed', text: 'Resumed', title: 'The connection dropped; the answer was picked up where it stopped.' }));
   }
 
   error(frame, retry) {
@@ -215,9 +236,11 @@ const STOPPED_BY = {
   slow_consumer: 'Stopped: the connection was too slow',
 };
 
-function badgeFor(state, stopReason, cancelledBy) {
+function badgeFor(state, stopReason, cancelledBy, resumable) {
   if (state === 'stopped') return { kind: 'stopped', text: STOPPED_BY[cancelledBy] ?? 'Stopped' };
-  if (state === 'interrupted') return { kind: 'interrupted', text: 'Interrupted: the connection dropped' };
+  if (state === 'interrupted') {
+    return { kind: 'interrupted', text: resumable ? 'Interrupted: resumes when the connection is back' : 'Interrupted: the connection dropped' };
+  }
   if (state === 'done' && stopReason && !['end_turn', 'requires_approval'].includes(stopReason)) {
     return { kind: 'info', text: `Ended: ${stopReason.replaceAll('_', ' ')}` };
   }

@@ -5,9 +5,10 @@ using Microsoft.AspNetCore.Builder;
 namespace LettaSockets.Browser.Tests.Support;
 
 /// <summary>
-/// The real gateway on Kestrel (127.0.0.1) serving the real wwwroot, in front of its own Letta
-/// simulator. The gateway can be stopped and started again on the same port while the simulator
-/// keeps running, which is what a page sees when the server restarts.
+/// The real gateway serving the real wwwroot on 127.0.0.1, in front of its own Letta simulator.
+/// The gateway can be stopped (gracefully: drain, <c>shutdown</c> frame) or — when it runs in a
+/// child process — killed, and started again on the same port while the simulator keeps running:
+/// what a page sees when its server restarts or crashes while Letta carries on.
 /// </summary>
 public sealed class BrowserGateway : IAsyncDisposable
 {
@@ -17,25 +18,30 @@ public sealed class BrowserGateway : IAsyncDisposable
     private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(1);
 
     private readonly string[] _args;
+    private readonly bool _outOfProcess;
+    private GatewayProcess? _process;
 
-    private BrowserGateway(SimulatorHost simulator, WebApplication app, Uri baseUri, string[] args)
+    private BrowserGateway(SimulatorHost simulator, Uri baseUri, string[] args, bool outOfProcess)
     {
         SimulatorHost = simulator;
-        App = app;
         BaseUri = baseUri;
         _args = args;
+        _outOfProcess = outOfProcess;
     }
 
     public SimulatorHost SimulatorHost { get; }
 
     public LettaSimulator Simulator => SimulatorHost.Simulator;
 
+    /// <summary>The in-process gateway while it runs (null when stopped, or when it runs in a child process).</summary>
     public WebApplication? App { get; private set; }
 
     /// <summary>e.g. <c>http://127.0.0.1:41234/</c>; stays the same across restarts.</summary>
     public Uri BaseUri { get; }
 
-    public static async Task<BrowserGateway> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">gateway configuration on top of the fixture's (<c>Section:Key</c>).</param>
+    /// <param name="outOfProcess">run the gateway as a child process, so that <see cref="KillServerAsync"/> can crash it.</param>
+    public static async Task<BrowserGateway> StartAsync(IDictionary<string, string?>? settings = null, bool outOfProcess = false)
     {
         var simOptions = new SimulatorOptions
         {
@@ -62,11 +68,21 @@ public sealed class BrowserGateway : IAsyncDisposable
         }
 
         string[] args = config.Where(kv => kv.Value is not null).Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
-        WebApplication app = await StartAppAsync(args);
-        var baseUri = new Uri(new Uri(app.Urls.First()), "/");
-        // Restarts must come back on the same port, or the page would have nowhere to reconnect to.
-        string[] pinned = [.. args.Where(a => !a.StartsWith("--urls=", StringComparison.Ordinal)), $"--urls={baseUri.GetLeftPart(UriPartial.Authority)}"];
-        return new BrowserGateway(sim, app, baseUri, pinned);
+        BrowserGateway? gateway = null;
+        Uri url;
+        if (outOfProcess)
+        {
+            (GatewayProcess process, url) = await GatewayProcess.StartAsync(args);
+            gateway = new BrowserGateway(sim, new Uri(url, "/"), Pin(args, url), outOfProcess: true) { _process = process };
+        }
+        else
+        {
+            WebApplication app = await StartAppAsync(args);
+            url = new Uri(app.Urls.First());
+            gateway = new BrowserGateway(sim, new Uri(url, "/"), Pin(args, url), outOfProcess: false) { App = app };
+        }
+
+        return gateway;
     }
 
     /// <summary>Adds an agent with a fresh Letta-shaped id and returns the id.</summary>
@@ -77,9 +93,14 @@ public sealed class BrowserGateway : IAsyncDisposable
         return id;
     }
 
-    /// <summary>Stops the gateway (not the simulator); open sockets are aborted after a short grace.</summary>
+    /// <summary>Stops the in-process gateway gracefully (not the simulator); open sockets are aborted after a short grace.</summary>
     public async Task StopServerAsync()
     {
+        if (_outOfProcess)
+        {
+            throw new InvalidOperationException("This gateway runs in a child process: use KillServerAsync.");
+        }
+
         if (App is not { } app)
         {
             return;
@@ -94,22 +115,57 @@ public sealed class BrowserGateway : IAsyncDisposable
         await app.DisposeAsync().AsTask().WaitAsync(s_startTimeout);
     }
 
+    /// <summary>Kills the child-process gateway (SIGKILL): its sockets just break. The simulator keeps running.</summary>
+    public async Task KillServerAsync()
+    {
+        if (!_outOfProcess)
+        {
+            throw new InvalidOperationException("Only a gateway started with outOfProcess: true can be killed.");
+        }
+
+        if (_process is { } process)
+        {
+            _process = null;
+            await process.KillAsync();
+            await process.DisposeAsync();
+        }
+    }
+
     /// <summary>Starts a fresh gateway on the port the first one had.</summary>
     public async Task StartServerAsync()
     {
-        if (App is not null)
+        if (App is not null || _process is not null)
         {
             throw new InvalidOperationException("The gateway is already running.");
         }
 
-        App = await StartAppAsync(_args);
+        if (_outOfProcess)
+        {
+            (_process, _) = await GatewayProcess.StartAsync(_args);
+        }
+        else
+        {
+            App = await StartAppAsync(_args);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await StopServerAsync();
+        if (_outOfProcess)
+        {
+            await KillServerAsync();
+        }
+        else
+        {
+            await StopServerAsync();
+        }
+
         await SimulatorHost.DisposeAsync().AsTask().WaitAsync(s_startTimeout);
     }
+
+    /// <summary>Restarts must come back on the same port, or the page would have nowhere to reconnect to.</summary>
+    private static string[] Pin(string[] args, Uri url) =>
+        [.. args.Where(a => !a.StartsWith("--urls=", StringComparison.Ordinal)), $"--urls={url.GetLeftPart(UriPartial.Authority)}"];
 
     private static async Task<WebApplication> StartAppAsync(string[] args)
     {
