@@ -22,10 +22,9 @@ public sealed class TurnLogScope(TurnInfo turn) : IReadOnlyList<KeyValuePair<str
 
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
     {
-        for (int i = 0; i < Count; i++)
-        {
-            yield return this[i];
-        }
+        yield return this[0];
+        yield return this[1];
+        yield return this[2];
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

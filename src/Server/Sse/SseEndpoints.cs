@@ -43,7 +43,7 @@ public static partial class SseEndpoints
         ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Sse");
         string connectionId = ConnectionIds.Next();
         string agentId = request.AgentId!;
-        using IDisposable? scope = logger.BeginScope(new Dictionary<string, object?> { ["ConnectionId"] = connectionId, ["AgentId"] = agentId });
+        using IDisposable? scope = logger.BeginScope(new ConnectionLogScope(connectionId, agentId));
         using var host = new SseTurnHost(options.OutboundQueueCapacity, services.GetRequiredService<RunCanceller>(), letta.WindDownTimeout + letta.CancelTimeout, context.RequestAborted);
         using var formatter = new SseFrameFormatter();
         metrics.ConnectionOpened(LettaSocketsMetrics.SseTransport);

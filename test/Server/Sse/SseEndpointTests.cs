@@ -144,6 +144,20 @@ public sealed class SseEndpointTests
     }
 
     [TestMethod]
+    [DataRow(32_001, "content_too_large", DisplayName = "message over Sockets:MaxContentChars")]
+    [DataRow(70_000, "frame_too_large", DisplayName = "body over Sockets:MaxFrameBytes")]
+    public async Task Oversized_requests_get_413(int messageChars, string code)
+    {
+        using var http = new HttpClient { BaseAddress = s_gateway.BaseUri, Timeout = TestClient.DefaultTimeout };
+        string body = JsonSerializer.Serialize(new { agent_id = "agent-1", message = new string('x', messageChars) });
+        using HttpResponseMessage response = await http.PostAsync("/stream", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        using JsonDocument json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.AreEqual(code, json.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [TestMethod]
     public async Task The_page_is_still_served_at_the_root()
     {
         using var http = new HttpClient { BaseAddress = s_gateway.BaseUri, Timeout = TestClient.DefaultTimeout };
