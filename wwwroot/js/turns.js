@@ -214,7 +214,8 @@ export class Turn {
     if (frame.retryable && resuming) {
       retry = () => {
         this.state = 'interrupted';
-        this.hooks.resume(this);
+        this.view.setState(this.state);
+        this.hooks.resume(this); // now if the socket is live, else with the next one
       };
     } else if (frame.retryable) {
       retry = () => this.hooks.retry(this);

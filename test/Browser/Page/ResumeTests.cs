@@ -1,56 +1,46 @@
 using System.Text.Json;
 using LettaSockets.Browser.Tests.Support;
+using LettaSockets.Simulator;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace LettaSockets.Browser.Tests.Page;
 
 /// <summary>
-/// Resumable turns across a lost server: the page sends its messages as resumable, and after the
-/// reconnect it re-attaches every cut-off turn (<c>resume</c> with the turn's id, run id and last
-/// <c>seq</c>) and keeps filling the same bubble. Each test has its own gateway, because it takes
-/// that gateway down under the page; the simulator (Letta) keeps running the whole time.
+/// A graceful restart under a streaming turn: the page sends its messages as resumable, the server
+/// hands the turn over in its <c>shutdown</c> frame, and after the reconnect the page re-attaches
+/// (<c>resume</c> with the turn's id, run id and last <c>seq</c>) and keeps filling the same bubble.
 /// </summary>
 [TestClass]
-public sealed class ResumeTests : ChatPageTest
+public sealed class ResumeTests : ResumePageTest
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromMilliseconds(Timeout);
-
-    /// <summary>300 words at 10 ms a token (50 ms scripted × the simulator's 0.2 pace): about 3 s of streaming.</summary>
-    private static readonly string s_story = Scripts.ManyWords(300);
+    private static readonly Dictionary<string, string?> s_handOverAtOnce = new()
+    {
+        ["Sockets:DrainTimeout"] = "00:00:00", // resumable turns are handed over at once, the rest cancelled
+    };
 
     [TestMethod]
     public async Task GracefulRestart_ResumesFromTheShutdownCursor_AndTheBubbleEndsWithTheExactText()
     {
-        await using BrowserGateway gateway = await BrowserGateway.StartAsync(new Dictionary<string, string?>
-        {
-            ["Sockets:DrainTimeout"] = "00:00:00", // hand resumable turns over at once
-        });
-        string agent = gateway.AddAgent("Storyteller", Scripts.Slow(s_story, tokenDelayMs: 50));
+        await using BrowserGateway gateway = await BrowserGateway.StartAsync(s_handOverAtOnce);
+        string agent = gateway.AddAgent("Storyteller", Storyteller(Story));
         var sockets = new SocketLog(Page);
         await OpenChatAsync(agent, gateway.BaseUri);
-
-        ILocator turn = await SendAsync("tell me a long story");
-        string turnId = (await turn.GetAttributeAsync("data-turn-id"))!;
-        await Expect(AnswerText(turn)).ToContainTextAsync("word3");
-        SocketFrame message = await sockets.WaitForAsync("message", sent: true, s_wait);
+        (ILocator turn, string turnId, string runId) = await StartStreamingAsync();
+        SocketFrame message = await sockets.WaitForAsync("message", sent: true, Wait);
         Assert.IsTrue(message.Bool("resumable"), $"ready.resumable is true, so the page asks for a resumable turn: {message}");
-        string runId = (await turn.GetAttributeAsync("data-run-id"))!;
 
         await gateway.StopServerAsync();
 
-        await WaitForStateAsync(turn, "interrupted");
+        await WaitForInterruptedAsync(turn, Story);
         await Expect(turn.Locator(".badge.interrupted")).ToHaveTextAsync("Interrupted: resumes when the connection is back");
-        string atCut = await TextOf(turn);
-        Assert.IsTrue(atCut.Length < s_story.Length, "The whole reply arrived before the restart; the test proves nothing.");
-        StringAssert.StartsWith(s_story, atCut);
         // The server handed the turn over with a cursor that is exactly what the page has seen.
-        SocketFrame shutdown = await sockets.WaitForAsync("shutdown", sent: false, s_wait);
+        SocketFrame shutdown = await sockets.WaitForAsync("shutdown", sent: false, Wait);
         JsonElement cursor = shutdown.Json.GetProperty("resume").EnumerateArray().Single();
         Assert.AreEqual(turnId, cursor.GetProperty("id").GetString());
         Assert.AreEqual(runId, cursor.GetProperty("run_id").GetString());
         long afterSeq = cursor.GetProperty("after_seq").GetInt64();
-        Assert.AreEqual(afterSeq.ToString(System.Globalization.CultureInfo.InvariantCulture), await turn.GetAttributeAsync("data-last-seq"));
+        Assert.AreEqual(afterSeq, await LastSeqAsync(turn));
         Assert.AreEqual(afterSeq, MaxSeqReceived(sockets, socket: 1, turnId), "the cursor is the highest seq the page received");
 
         await gateway.StartServerAsync();
@@ -66,56 +56,17 @@ public sealed class ResumeTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task ServerKilled_PageResumesFromItsOwnLastSeq_AndTheBubbleEndsWithTheExactText()
-    {
-        // A child-process gateway, killed with SIGKILL: no drain, no shutdown frame, the socket just breaks.
-        await using BrowserGateway gateway = await BrowserGateway.StartAsync(outOfProcess: true);
-        string agent = gateway.AddAgent("Storyteller", Scripts.Slow(s_story, tokenDelayMs: 50));
-        var sockets = new SocketLog(Page);
-        await OpenChatAsync(agent, gateway.BaseUri);
-
-        ILocator turn = await SendAsync("tell me a long story");
-        string turnId = (await turn.GetAttributeAsync("data-turn-id"))!;
-        await Expect(AnswerText(turn)).ToContainTextAsync("word3");
-        string runId = (await turn.GetAttributeAsync("data-run-id"))!;
-
-        await gateway.KillServerAsync();
-
-        await WaitForStateAsync(turn, "interrupted");
-        string atCut = await TextOf(turn);
-        Assert.IsTrue(atCut.Length < s_story.Length, "The whole reply arrived before the kill; the test proves nothing.");
-        long lastSeq = long.Parse((await turn.GetAttributeAsync("data-last-seq"))!, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.AreEqual(lastSeq, MaxSeqReceived(sockets, socket: 1, turnId));
-        Assert.IsFalse(sockets.Frames.Any(f => f.Type == "shutdown"), "a killed server says nothing");
-
-        await gateway.StartServerAsync();
-
-        SocketFrame resume = await sockets.WaitForAsync("resume", sent: true, TimeSpan.FromSeconds(30));
-        Assert.AreEqual(turnId, resume.Id);
-        Assert.AreEqual(runId, resume.String("run_id"));
-        Assert.AreEqual(lastSeq, resume.Long("after_seq"));
-        await AssertEndsWithTheWholeStoryAsync(turn, sockets, turnId, lastSeq);
-    }
-
-    [TestMethod]
     public async Task StopOnAResumedTurn_CancelsItById_AndTheRunInLetta()
     {
-        await using BrowserGateway gateway = await BrowserGateway.StartAsync(new Dictionary<string, string?>
-        {
-            ["Sockets:DrainTimeout"] = "00:00:00",
-        });
+        await using BrowserGateway gateway = await BrowserGateway.StartAsync(s_handOverAtOnce);
         string full = Scripts.ManyWords(2000); // ~20 s: still running long after the restart
-        string agent = gateway.AddAgent("Storyteller", Scripts.Slow(full, tokenDelayMs: 50));
+        string agent = gateway.AddAgent("Storyteller", Storyteller(full));
         var sockets = new SocketLog(Page);
         await OpenChatAsync(agent, gateway.BaseUri);
-        ILocator turn = await SendAsync("tell me a very long story");
-        string turnId = (await turn.GetAttributeAsync("data-turn-id"))!;
-        await Expect(AnswerText(turn)).ToContainTextAsync("word3");
-        string runId = (await turn.GetAttributeAsync("data-run-id"))!;
+        (ILocator turn, string turnId, string runId) = await StartStreamingAsync("tell me a very long story");
 
         await gateway.StopServerAsync();
-        await WaitForStateAsync(turn, "interrupted");
-        int wordsAtCut = (await TextOf(turn)).Split(' ').Length;
+        int wordsAtCut = (await WaitForInterruptedAsync(turn, full)).Split(' ').Length;
         await gateway.StartServerAsync();
 
         // Resumed, and streaming again: words after the cut arrive in the same bubble.
@@ -125,37 +76,38 @@ public sealed class ResumeTests : ChatPageTest
         await Page.GetByRole(AriaRole.Button, new() { Name = "Stop" }).ClickAsync();
 
         await WaitForStateAsync(turn, "stopped");
-        SocketFrame cancel = await sockets.WaitForAsync("cancel", sent: true, s_wait);
+        SocketFrame cancel = await sockets.WaitForAsync("cancel", sent: true, Wait);
         Assert.IsGreaterThan(1, cancel.Socket, "sent on the new socket");
         Assert.AreEqual(turnId, cancel.Id);
-        using var timeout = new CancellationTokenSource(s_wait);
+        using var timeout = new CancellationTokenSource(Wait);
         await gateway.Simulator.Journal.WaitForCancelAsync(runId, timeout.Token);
         await Expect(turn).ToHaveAttributeAsync("data-cancelled-by", "client");
         StringAssert.StartsWith(full, await TextOf(turn));
         await Expect(Page.Locator("#stop")).ToBeHiddenAsync();
     }
 
-    /// <summary>The turn ends normally, its bubble holds the whole story once, and the server repeated nothing.</summary>
-    private async Task AssertEndsWithTheWholeStoryAsync(ILocator turn, SocketLog sockets, string turnId, long afterSeq)
+    [TestMethod]
+    public async Task ResumeRefused_RunExpired_IsShownInline_WithoutRetry_AndKeepsTheTextSoFar()
     {
-        await WaitForStateAsync(turn, "done");
-        Assert.AreEqual(s_story, await TextOf(turn), "the same bubble, no word lost or repeated");
-        await Expect(AnswerText(turn)).ToHaveCountAsync(1);
-        await Expect(turn.Locator(".metrics")).ToBeVisibleAsync();
-        await Expect(turn.Locator(".badge.resumed")).ToHaveTextAsync("Resumed");
-        await Expect(turn.Locator(".badge.interrupted")).ToHaveCountAsync(0);
-        await Expect(turn.Locator(".answer")).ToHaveAttributeAsync("aria-busy", "false");
+        await using BrowserGateway gateway = await BrowserGateway.StartAsync(s_handOverAtOnce);
+        string agent = gateway.AddAgent("Storyteller", Storyteller(Story));
+        await OpenChatAsync(agent, gateway.BaseUri);
+        (ILocator turn, _, _) = await StartStreamingAsync();
+
+        await gateway.StopServerAsync();
+        string atCut = await WaitForInterruptedAsync(turn, Story);
+        // Letta answers the re-attach with 410 Gone: the run's log is no longer kept (reference §10).
+        gateway.Simulator.Faults.Enqueue(SimFault.Http(410).ForAgent(agent).OnRunStream());
+        await gateway.StartServerAsync();
+
+        await WaitForStateAsync(turn, "error");
+        ILocator card = turn.Locator(".error-card");
+        await Expect(card).ToHaveAttributeAsync("data-code", "run_expired");
+        await Expect(card.Locator(".error-code")).ToHaveTextAsync("run_expired");
+        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "Retry" })).ToHaveCountAsync(0);
+        await Expect(turn.Locator(".badge.resumed")).ToHaveCountAsync(0);
+        Assert.AreEqual(atCut, await TextOf(turn), "the text shown before the cut stays, nothing added");
         await Expect(Page.Locator("#stop")).ToBeHiddenAsync();
-
-        SocketFrame done = await sockets.WaitForAsync(f => !f.Sent && f.Type == "done" && f.Id == turnId, s_wait);
-        List<SocketFrame> resumed = sockets.Frames.Where(f => !f.Sent && f.Socket == done.Socket && f.Id == turnId && f.Type is "chunk").ToList();
-        Assert.IsNotEmpty(resumed, "the rest of the story came over the new socket");
-        Assert.IsTrue(resumed.All(f => f.Seq > afterSeq), "nothing at or below after_seq was sent again: " + string.Join('\n', resumed.Where(f => f.Seq <= afterSeq)));
+        Assert.AreEqual(0, gateway.Simulator.Faults.Pending.Count, "the fault was used by the resume");
     }
-
-    private static long? MaxSeqReceived(SocketLog sockets, int socket, string turnId) =>
-        sockets.Frames.Where(f => !f.Sent && f.Socket == socket && f.Id == turnId && f.Type != "done").Max(f => f.Seq);
-
-    private static async Task<string> TextOf(ILocator turn) =>
-        (await AnswerText(turn).EvaluateAsync<string>("e => e.textContent")).Trim();
 }

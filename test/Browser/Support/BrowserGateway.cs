@@ -68,21 +68,15 @@ public sealed class BrowserGateway : IAsyncDisposable
         }
 
         string[] args = config.Where(kv => kv.Value is not null).Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
-        BrowserGateway? gateway = null;
-        Uri url;
         if (outOfProcess)
         {
-            (GatewayProcess process, url) = await GatewayProcess.StartAsync(args);
-            gateway = new BrowserGateway(sim, new Uri(url, "/"), Pin(args, url), outOfProcess: true) { _process = process };
-        }
-        else
-        {
-            WebApplication app = await StartAppAsync(args);
-            url = new Uri(app.Urls.First());
-            gateway = new BrowserGateway(sim, new Uri(url, "/"), Pin(args, url), outOfProcess: false) { App = app };
+            (GatewayProcess process, Uri url) = await GatewayProcess.StartAsync(args);
+            return new BrowserGateway(sim, new Uri(url, "/"), Pin(args, url), outOfProcess: true) { _process = process };
         }
 
-        return gateway;
+        WebApplication app = await StartAppAsync(args);
+        var appUrl = new Uri(app.Urls.First());
+        return new BrowserGateway(sim, new Uri(appUrl, "/"), Pin(args, appUrl), outOfProcess: false) { App = app };
     }
 
     /// <summary>Adds an agent with a fresh Letta-shaped id and returns the id.</summary>
