@@ -23,12 +23,17 @@ public sealed class TestClient : IAsyncDisposable
     /// <summary>How the server closed the socket, once it did.</summary>
     public WebSocketCloseStatus? CloseStatus => Socket.CloseStatus;
 
-    public static async Task<TestClient> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
+    public static Task<TestClient> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null) =>
+        ConnectAsync(uri, invoker: null, configure);
+
+    /// <summary>Connects through <paramref name="invoker"/> when given (e.g. a handler whose sockets have a
+    /// small receive buffer, so a client that stops reading backs the server up at once).</summary>
+    public static async Task<TestClient> ConnectAsync(Uri uri, HttpMessageInvoker? invoker, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
         configure?.Invoke(socket.Options);
         using var timeout = new CancellationTokenSource(DefaultTimeout);
-        await socket.ConnectAsync(uri, timeout.Token);
+        await socket.ConnectAsync(uri, invoker, timeout.Token);
         var client = new TestClient(socket);
         client.Ready = await client.ReceiveAsync();
         Assert.AreEqual("ready", client.Ready.Type, "the first frame is ready");

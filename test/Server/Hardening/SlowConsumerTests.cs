@@ -1,0 +1,81 @@
+using System.Net.WebSockets;
+using LettaSockets.Protocol.Json;
+using LettaSockets.Server.Tests.Support;
+using LettaSockets.Simulator;
+
+namespace LettaSockets.Server.Tests.Hardening;
+
+/// <summary>Protocol §3.7: a slow reader gets merged deltas; a reader that stops is closed, its runs
+/// cancelled, and the server's memory stays bounded whatever Letta sends.</summary>
+[TestClass]
+public sealed class SlowConsumerTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    [TestMethod]
+    public async Task A_client_that_pauses_reading_gets_merged_frames_and_byte_exact_text()
+    {
+        // The queue holds the whole turn, so Letta's run completes while the client reads nothing.
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["Sockets:OutboundQueueCapacity"] = "16384" });
+        string text = string.Join(' ', Enumerable.Range(1, 6000).Select(i => $"w{i}"));
+        string agent = gateway.AddAgent(_ => AgentScript.Create().Say(text));
+        await using TestClient client = await TestClient.ConnectAsync(gateway.WebSocketUri(agent), SmallReceiveBuffer.Invoker());
+
+        await client.SendMessageAsync("slow", "go");
+        using var timeout = new CancellationTokenSource(Wait);
+        MessageRequestRecord request = await gateway.Simulator.Journal.WaitForMessageAsync(m => m.AgentId == agent && m.RunId is not null, timeout.Token);
+        Assert.IsTrue(gateway.Simulator.Runs.TryGet(request.RunId!, out SimRun? run));
+        await run.Completion.WaitAsync(timeout.Token);
+
+        List<ServerFrame> turn = await client.ReadTurnAsync("slow", Wait);
+        ServerFrame done = turn[^1];
+        int chunks = done.Metrics!["chunks"].GetInt32();
+        int frames = done.Metrics["frames"].GetInt32();
+        Assert.AreEqual("done", done.Type);
+        Assert.AreEqual(text, TestClient.Text(turn), "merging never changes the text");
+        Assert.IsTrue(chunks >= 6000, $"Letta sent a delta per token ({chunks})");
+        Assert.IsTrue(frames < chunks / 2, $"the backlog was merged: {frames} frames for {chunks} chunks");
+        Assert.AreEqual(frames, turn.Count - 1, "metrics.frames counts what the client got before done");
+    }
+
+    [TestMethod]
+    public async Task A_client_that_stops_reading_is_cut_off_its_run_cancelled_and_memory_stays_bounded()
+    {
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sockets:StallTimeout"] = "00:00:02",
+            ["Sockets:CloseTimeout"] = "00:00:10",
+        });
+        long baseline = GC.GetTotalMemory(forceFullCollection: true);
+        await using TestClient client = await TestClient.ConnectAsync(gateway.WebSocketUri(DemoAgents.BenchId), SmallReceiveBuffer.Invoker());
+
+        // A million 64-byte deltas, unpaced: ~200 MB of frames if anything buffered them.
+        await client.SendMessageAsync("flood", "bench n=1000000 pace=0 size=64");
+        using var timeout = new CancellationTokenSource(Wait);
+        MessageRequestRecord request = await gateway.Simulator.Journal.WaitForMessageAsync(m => m.AgentId == DemoAgents.BenchId && m.RunId is not null, timeout.Token);
+        CancelRecord cancel = await gateway.Simulator.Journal.WaitForCancelAsync(request.RunId!, timeout.Token);
+        long held = GC.GetTotalMemory(forceFullCollection: true) - baseline;
+
+        Assert.AreEqual(200, cancel.StatusCode, "the run was cancelled in Letta");
+        Assert.IsTrue(held < 32 * 1024 * 1024, $"memory held for the stalled client: {held / 1024} KiB");
+
+        // Reading again: what was in flight, then the close (or an abort if the close could not be sent).
+        int frames = 0;
+        try
+        {
+            while (await client.TryReceiveAsync(Wait) is not null)
+            {
+                frames++;
+            }
+
+            Assert.AreEqual(WebSocketCloseStatus.PolicyViolation, client.CloseStatus);
+            Assert.AreEqual("slow_consumer", client.Socket.CloseStatusDescription);
+        }
+        catch (WebSocketException)
+        {
+            Assert.AreNotEqual(WebSocketState.Open, client.Socket.State, "aborted");
+        }
+
+        Assert.IsTrue(frames > 0, "frames already in flight were delivered first");
+    }
+}
