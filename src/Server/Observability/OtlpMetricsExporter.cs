@@ -1,5 +1,6 @@
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace LettaSockets.Server.Observability;
 
@@ -27,8 +28,14 @@ public sealed partial class OtlpMetricsExporter(IConfiguration configuration, IL
 
         // Give the SDK the app's configuration, so OTEL_* keys from any source are honoured, not
         // only environment variables.
-        _provider = Sdk.CreateMeterProviderBuilder()
-            .ConfigureServices(services => services.AddSingleton(configuration))
+        MeterProviderBuilder builder = Sdk.CreateMeterProviderBuilder()
+            .ConfigureServices(services => services.AddSingleton(configuration));
+        if (string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"]))
+        {
+            builder.ConfigureResource(resource => resource.AddService("lettasockets", serviceVersion: ServerVersion.Value));
+        }
+
+        _provider = builder
             .AddMeter(LettaSocketsMetrics.MeterName)
             .AddOtlpExporter()
             .Build();

@@ -50,10 +50,13 @@ public sealed class OtlpExportTests
             (string path, byte[] body) = await posts.Reader.ReadAsync(timeout.Token);
             Assert.AreEqual("/v1/metrics", path);
             string text = Encoding.UTF8.GetString(body); // protobuf keeps names as plain UTF-8
-            StringAssert.Contains(text, "LettaSockets");
-            if (text.Contains("lettasockets.turns", StringComparison.Ordinal))
+            StringAssert.Contains(text, "service.name", "every export names its service");
+            if (text.Contains("end_turn", StringComparison.Ordinal)) // the reason tag of lettasockets.turns
             {
-                StringAssert.Contains(text, "end_turn");
+                StringAssert.Contains(text, "Finished turns by terminal frame", "the turns counter (its description)");
+                StringAssert.Contains(text, "LettaSockets", "the meter's name is the scope");
+                StringAssert.Contains(text, "lettasockets.turn.time_to_first_token");
+                StringAssert.Contains(text, "\u000Clettasockets", "the service is named after the gateway");
                 break;
             }
         }
