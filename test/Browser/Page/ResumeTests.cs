@@ -87,6 +87,50 @@ public sealed class ResumeTests : ResumePageTest
     }
 
     [TestMethod]
+    public Task ResumeRefusedAsBusy_RetryReattaches_AndTheBubbleEndsWithTheExactText() =>
+        RetryAFailedResumeAsync(SimFault.Http(409), "busy");
+
+    [TestMethod]
+    [Ignore("Server bug: a resume that fails with upstream_unavailable cancels the background run in Letta " +
+        "(TurnPump's catch calls StartCancelCall for any turn with a run id), so the retry finds a cancelled run.")]
+    public Task ResumeFailsWithLettaUnavailable_RetryReattaches_AndTheBubbleEndsWithTheExactText() =>
+        RetryAFailedResumeAsync(SimFault.Http(503).Repeat(3), "upstream_unavailable"); // every attempt of the gateway's retries
+
+    /// <summary>The re-attach fails with a retryable error: the page shows it with Retry, and Retry resumes
+    /// the same turn again from the same cursor — it never sends the user's message a second time.</summary>
+    private async Task RetryAFailedResumeAsync(SimFault fault, string code)
+    {
+        await using BrowserGateway gateway = await BrowserGateway.StartAsync(s_handOverAtOnce);
+        string agent = gateway.AddAgent("Storyteller", Storyteller(Story));
+        var sockets = new SocketLog(Page);
+        await OpenChatAsync(agent, gateway.BaseUri);
+        (ILocator turn, string turnId, string runId) = await StartStreamingAsync();
+
+        await gateway.StopServerAsync();
+        await WaitForInterruptedAsync(turn, Story);
+        long afterSeq = await LastSeqAsync(turn);
+        gateway.Simulator.Faults.Enqueue(fault.ForAgent(agent).OnRunStream());
+        await gateway.StartServerAsync();
+
+        await WaitForStateAsync(turn, "error");
+        ILocator card = turn.Locator(".error-card");
+        await Expect(card).ToHaveAttributeAsync("data-code", code);
+        Assert.IsFalse(gateway.Simulator.Journal.Cancels.Any(c => c.TargetRunIds.Contains(runId)),
+            "a resume that could not re-attach must leave the background run alone: it can be resumed again");
+        int messagesBefore = gateway.Simulator.Journal.Messages.Count;
+        await card.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+
+        SocketFrame second = await sockets.WaitForAsync(f => f.Sent && f.Type == "resume" && sockets.Frames.Count(r => r.Sent && r.Type == "resume") >= 2, Wait);
+        Assert.AreEqual(turnId, second.Id);
+        Assert.AreEqual(runId, second.String("run_id"));
+        Assert.AreEqual(afterSeq, second.Long("after_seq"));
+        await AssertEndsWithTheWholeStoryAsync(turn, sockets, turnId, afterSeq);
+        await Expect(card).ToHaveCountAsync(0);
+        Assert.AreEqual(messagesBefore, gateway.Simulator.Journal.Messages.Count, "no new message reached Letta");
+        Assert.AreEqual(1, sockets.Frames.Count(f => f.Sent && f.Type == "message"));
+    }
+
+    [TestMethod]
     public async Task ResumeRefused_RunExpired_IsShownInline_WithoutRetry_AndKeepsTheTextSoFar()
     {
         await using BrowserGateway gateway = await BrowserGateway.StartAsync(s_handOverAtOnce);
