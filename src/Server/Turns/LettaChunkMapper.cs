@@ -32,6 +32,10 @@ public sealed class LettaChunkMapper(TurnInfo turn)
     public void Map(in LettaEvent e, List<StreamChunk> output)
     {
         long seq = turn.Resumable ? e.Seq : -1;
+
+        // Status frames carry the cursor from before this event: a client cut right after one
+        // resumes from there and still receives the event's content (protocol §3.2 across resume).
+        long before = turn.LastSeq;
         if (seq >= 0)
         {
             turn.LastSeq = seq;
@@ -41,7 +45,7 @@ public sealed class LettaChunkMapper(TurnInfo turn)
         if (turn.RunId is null && e.RunId is not null)
         {
             turn.RunId = e.RunId;
-            output.Add(StreamChunk.StatusFrame(turn, StatusKind.Running, seq: seq));
+            output.Add(StreamChunk.StatusFrame(turn, StatusKind.Running, seq: e.Kind == LettaEventKind.Ping ? seq : before));
             announced = true;
         }
 
@@ -52,7 +56,7 @@ public sealed class LettaChunkMapper(TurnInfo turn)
                 // keepalives after it mean "still working".
                 if (_sawPing && !announced)
                 {
-                    output.Add(StreamChunk.StatusFrame(turn, StatusKind.Working, ElapsedMs(), seq));
+                    output.Add(StreamChunk.StatusFrame(turn, StatusKind.Working, ElapsedMs(), before));
                 }
 
                 _sawPing = true;

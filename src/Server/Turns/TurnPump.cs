@@ -79,9 +79,10 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
         catch (UpstreamException e) when (!info.IsCancelled)
         {
             Log.UpstreamFailed(logger, info.Id, info.AgentId, info.RunId, e.Code, e.StatusCode);
-            if (e.Code is ErrorCodes.UpstreamTimeout or ErrorCodes.UpstreamUnavailable && info.RunId is { } runId)
+            if (e.Code is ErrorCodes.UpstreamTimeout or ErrorCodes.UpstreamUnavailable && info.RunId is { } runId && !info.Resumable)
             {
-                // We stop listening to a run Letta may still be executing: stop it there too.
+                // We stop listening to a run Letta may still be executing: stop it there too — unless
+                // it is resumable, where the run is the client's to resume again (protocol §3.4).
                 turn.StartCancelCall(runId, canceller);
             }
 
@@ -210,7 +211,7 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
             _ => StreamChunk.Failure(info, new ErrorInfo(ErrorCodes.AgentError, $"The agent stopped with '{outcome.StopReason}'.") { StopReason = outcome.StopReason }),
         };
 
-        if (terminal.Kind == ChunkKind.Error && outcome.Error is null && info.RunId is { } runId && outcome.StopReason is null)
+        if (terminal.Kind == ChunkKind.Error && outcome.Error is null && info.RunId is { } runId && outcome.StopReason is null && !info.Resumable)
         {
             turn.StartCancelCall(runId, canceller); // a broken stream: the run may still be going
         }

@@ -91,8 +91,6 @@ public sealed class ResumeTests : ResumePageTest
         RetryAFailedResumeAsync(SimFault.Http(409), "busy");
 
     [TestMethod]
-    [Ignore("Server bug: a resume that fails with upstream_unavailable cancels the background run in Letta " +
-        "(TurnPump's catch calls StartCancelCall for any turn with a run id), so the retry finds a cancelled run.")]
     public Task ResumeFailsWithLettaUnavailable_RetryReattaches_AndTheBubbleEndsWithTheExactText() =>
         RetryAFailedResumeAsync(SimFault.Http(503).Repeat(3), "upstream_unavailable"); // every attempt of the gateway's retries
 

@@ -142,6 +142,25 @@ public sealed class ResumeTests
     }
 
     [TestMethod]
+    public async Task A_broken_stream_leaves_a_resumable_run_alone_and_it_can_be_resumed()
+    {
+        string agent = SlowAgent();
+        s_gateway.Simulator.Faults.Enqueue(SimFault.CutOff(afterEvents: 12).ForAgent(agent));
+        await using TestClient client = await s_gateway.ConnectAsync(agent);
+        await SendResumableAsync(client, "b", agent);
+        List<ServerFrame> before = await client.ReadTurnAsync("b");
+        Assert.AreEqual("upstream_unavailable", before[^1].Code);
+        string runId = before.First(f => f.RunId is not null).RunId!;
+
+        await client.SendJsonAsync(new { type = "resume", id = "b2", run_id = runId, after_seq = LastSeq(before) });
+        List<ServerFrame> after = await client.ReadTurnAsync("b2", TimeSpan.FromSeconds(30));
+
+        Assert.AreEqual("done", after[^1].Type);
+        Assert.AreEqual(Words, TestClient.Text(before) + TestClient.Text(after));
+        Assert.IsFalse(s_gateway.Simulator.Journal.Cancels.Any(c => c.TargetRunIds.Contains(runId)), "the gateway does not cancel a run the client can still resume");
+    }
+
+    [TestMethod]
     public async Task An_expired_run_is_run_expired()
     {
         await using TestGateway gateway = await TestGateway.StartAsync(simulator: o => o.RunRetention = TimeSpan.FromTicks(1));
