@@ -42,24 +42,31 @@ internal static class BenchProgram
 
         bool gateway = options.Selected.Contains("throughput");
         bool direct = options.Selected.Contains("direct") || gateway;
-        if (gateway || direct)
-        {
-            Console.WriteLine("Throughput …");
-            results.Throughput = await ThroughputScenario.RunAsync(options, gateway, direct).ConfigureAwait(false);
-        }
-
         bool latencyGateway = options.Selected.Contains("latency");
         bool latencyDirect = options.Selected.Contains("direct") || latencyGateway;
-        if (latencyGateway || latencyDirect)
+        bool cancel = options.Selected.Contains("cancel");
+        if (direct || latencyDirect || cancel)
         {
-            Console.WriteLine("Latency …");
-            results.Latency = await LatencyScenario.RunAsync(options, latencyGateway, latencyDirect).ConfigureAwait(false);
-        }
+            // One stack for these scenarios, warmed up once until tiered compilation settled.
+            using BenchStack stack = await BenchStack.StartAsync(options, GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false);
+            await WarmUp.RunAsync(stack).ConfigureAwait(false);
+            if (direct)
+            {
+                Console.WriteLine("Throughput …");
+                results.Throughput = await ThroughputScenario.RunAsync(options, stack, gateway, direct).ConfigureAwait(false);
+            }
 
-        if (options.Selected.Contains("cancel"))
-        {
-            Console.WriteLine("Cancel …");
-            results.Cancel = await CancelScenario.RunAsync(options).ConfigureAwait(false);
+            if (latencyDirect)
+            {
+                Console.WriteLine("Latency …");
+                results.Latency = await LatencyScenario.RunAsync(options, stack, latencyGateway, latencyDirect).ConfigureAwait(false);
+            }
+
+            if (cancel)
+            {
+                Console.WriteLine("Cancel …");
+                results.Cancel = await CancelScenario.RunAsync(options, stack).ConfigureAwait(false);
+            }
         }
 
         if (options.Selected.Contains("density"))

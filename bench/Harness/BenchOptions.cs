@@ -30,6 +30,15 @@ internal sealed class BenchOptions
     /// <summary>When set, the gateway is traced (dotnet-trace, sampled thread time) during the measured throughput runs.</summary>
     public string? TraceDirectory { get; private set; }
 
+    /// <summary>When set, the gateway is sampled with Linux perf (on-CPU, kernel included) during the measured throughput runs.</summary>
+    public string? PerfDirectory { get; private set; }
+
+    /// <summary>How long <c>--trace</c> / <c>--perf</c> record, from the start of a measurement.</summary>
+    public int ProfileSeconds { get; private set; } = 5;
+
+    /// <summary>Throughput: turns each of the 16 connections runs back to back in one measurement.</summary>
+    public int TurnsPerConnection { get; private set; } = 16;
+
     public string[] Raw { get; private set; } = [];
 
     public static BenchOptions Parse(string[] args)
@@ -67,6 +76,15 @@ internal sealed class BenchOptions
                     break;
                 case "--trace":
                     options.TraceDirectory = Path.GetFullPath(args[++i]);
+                    break;
+                case "--perf":
+                    options.PerfDirectory = Path.GetFullPath(args[++i]);
+                    break;
+                case "--profile-seconds":
+                    options.ProfileSeconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--turns-per-connection":
+                    options.TurnsPerConnection = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--capacity":
                     options.CapacityTarget = int.Parse(args[++i], CultureInfo.InvariantCulture);

@@ -26,8 +26,9 @@ internal sealed class BenchStack : IDisposable
         "--Limits:MessageBurst=1000000",
     ];
 
-    private BenchStack(ChildProcess simulator, int simulatorPort, ChildProcess gateway, int gatewayPort)
+    private BenchStack(ChildProcess simulator, int simulatorPort, ChildProcess gateway, int gatewayPort, string jitLogs)
     {
+        JitLogs = jitLogs;
         Simulator = simulator;
         SimulatorUrl = new Uri($"http://127.0.0.1:{simulatorPort}/");
         Gateway = gateway;
@@ -42,19 +43,32 @@ internal sealed class BenchStack : IDisposable
 
     public IPEndPoint GatewayEndPoint { get; }
 
+    /// <summary>Folder where both processes list every method the JIT compiles (<c>DOTNET_JitStdOutFile</c>), so a warm-up can tell when tiered compilation has settled.</summary>
+    public string JitLogs { get; }
+
+    /// <summary>Methods compiled so far by the gateway and the simulator together.</summary>
+    public long MethodsCompiled => Directory.EnumerateFiles(JitLogs).Sum(f => new FileInfo(f).Length);
+
     public static async Task<BenchStack> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? gatewayEnvironment = null)
     {
         int simulatorPort = FreePort.Next();
+        string jitLogs = Path.Combine(options.ArtifactsPath, "jit", simulatorPort.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(jitLogs);
         ChildProcess simulator = ChildProcess.Start("simulator", "dotnet",
             [Builder.SimulatorDll(options), "--host", "127.0.0.1", "--port", simulatorPort.ToString(CultureInfo.InvariantCulture)],
             MaxLifetime,
-            new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
+            new Dictionary<string, string>(JitLog(jitLogs, "simulator")) { ["Logging__LogLevel__Default"] = "Warning" });
         ChildProcess? gateway = null;
         try
         {
             await WaitUntilAsync(simulator, new Uri($"http://127.0.0.1:{simulatorPort}/_sim/journal")).ConfigureAwait(false);
             int gatewayPort = FreePort.Next();
-            var environment = new Dictionary<string, string>(gatewayEnvironment ?? new Dictionary<string, string>());
+            var environment = new Dictionary<string, string>(JitLog(jitLogs, "gateway"));
+            foreach ((string key, string value) in gatewayEnvironment ?? new Dictionary<string, string>())
+            {
+                environment[key] = value;
+            }
+
             gateway = ChildProcess.Start("gateway", "dotnet",
             [
                 Builder.GatewayDll(options),
@@ -64,7 +78,7 @@ internal sealed class BenchStack : IDisposable
                 .. RelaxedLimits,
             ], MaxLifetime, environment);
             await WaitUntilAsync(gateway, new Uri($"http://127.0.0.1:{gatewayPort}/api/agents")).ConfigureAwait(false);
-            return new BenchStack(simulator, simulatorPort, gateway, gatewayPort);
+            return new BenchStack(simulator, simulatorPort, gateway, gatewayPort, jitLogs);
         }
         catch
         {
@@ -90,7 +104,21 @@ internal sealed class BenchStack : IDisposable
     {
         Gateway.Dispose();
         Simulator.Dispose();
+        try
+        {
+            Directory.Delete(JitLogs, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
+
+    /// <summary>One line per compiled method into a file: diagnostics output only, no effect on the code.</summary>
+    private static Dictionary<string, string> JitLog(string folder, string name) => new()
+    {
+        ["DOTNET_JitStdOutFile"] = Path.Combine(folder, name + ".txt"),
+        ["DOTNET_JitDisasmSummary"] = "1",
+    };
 
     private static async Task WaitUntilAsync(ChildProcess process, Uri url)
     {

@@ -14,8 +14,43 @@ internal sealed class GatewayTrace : IDisposable
 
     private GatewayTrace(ChildProcess trace) => _trace = trace;
 
+    /// <summary>Environment the gateway needs for <c>--perf</c>: perf maps, so JIT-compiled frames have names.</summary>
+    public static IReadOnlyDictionary<string, string>? GatewayEnvironment(BenchOptions options)
+    {
+        var environment = new Dictionary<string, string>();
+        if (options.PerfDirectory is not null)
+        {
+            environment["DOTNET_PerfMapEnabled"] = "1";
+            environment["DOTNET_EnableWriteXorExecute"] = "0";
+        }
+
+        if (Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") is { Length: > 0 } extra)
+        {
+            // For experiments: BENCH_GATEWAY_ENV="DOTNET_TieredPGO=0;DOTNET_gcServer=0"
+            foreach (string pair in extra.Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                string[] kv = pair.Split('=', 2);
+                environment[kv[0]] = kv.Length > 1 ? kv[1] : "";
+            }
+        }
+
+        return environment.Count == 0 ? null : environment;
+    }
+
     public static async Task<GatewayTrace?> StartAsync(BenchOptions options, BenchStack stack, string name)
     {
+        if (options.PerfDirectory is not null)
+        {
+            Directory.CreateDirectory(options.PerfDirectory);
+            string data = Path.Combine(options.PerfDirectory, $"{name}.perf.data");
+            ChildProcess perf = ChildProcess.Start("perf", "perf",
+                ["record", "-F", "999", "-g", "-p", stack.Gateway.Pid.ToString(CultureInfo.InvariantCulture), "-o", data, "--", "sleep", options.ProfileSeconds.ToString(CultureInfo.InvariantCulture)],
+                TimeSpan.FromMinutes(2));
+            await Task.Delay(500).ConfigureAwait(false);
+            Console.WriteLine($"  sampling the gateway with perf into {data} (perf report -i {data} --no-children --sort dso,sym)");
+            return new GatewayTrace(perf);
+        }
+
         if (options.TraceDirectory is null)
         {
             return null;
@@ -26,7 +61,7 @@ internal sealed class GatewayTrace : IDisposable
         string output = Path.Combine(options.TraceDirectory, $"{name}.nettrace");
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         ChildProcess trace = ChildProcess.Start("dotnet-trace", tool,
-            ["collect", "-p", stack.Gateway.Pid.ToString(CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time", "--format", "Speedscope", "--duration", "00:00:00:05", "-o", output],
+            ["collect", "-p", stack.Gateway.Pid.ToString(CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time", "--format", "Speedscope", "--duration", TimeSpan.FromSeconds(options.ProfileSeconds).ToString(@"dd\:hh\:mm\:ss", CultureInfo.InvariantCulture), "-o", output],
             TimeSpan.FromMinutes(10),
             onLine: line =>
             {

@@ -48,12 +48,13 @@ internal static class GatewayClient
     {
         await connection.SendTextAsync(MessageFrame(id, content), cancellationToken).ConfigureAwait(false);
         int chunks = 0;
+        int frames = 0;
         while (true)
         {
             WsFrame frame = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
             if (frame.IsClose)
             {
-                return new TurnResult(chunks, "closed");
+                return new TurnResult(chunks, "closed", frames);
             }
 
             ReadOnlySpan<byte> payload = frame.Payload.Span;
@@ -61,15 +62,17 @@ internal static class GatewayClient
             {
                 case FrameType.Chunk when samples is null:
                     chunks += ChunkScanner.Count(payload);
+                    frames++;
                     break;
                 case FrameType.Chunk:
                     var carry = default(DigitCarry);
                     chunks += ChunkScanner.Scan(payload, connection.LastReceiveTimestamp, ref carry, ref skip, samples);
+                    frames++;
                     break;
                 case FrameType.Done:
-                    return new TurnResult(chunks, null);
+                    return new TurnResult(chunks, null, frames);
                 case FrameType.Error:
-                    return new TurnResult(chunks, GatewayFrames.StringField(payload, "code") ?? "error");
+                    return new TurnResult(chunks, GatewayFrames.StringField(payload, "code") ?? "error", frames);
             }
         }
     }

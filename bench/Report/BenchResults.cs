@@ -37,6 +37,7 @@ internal sealed class ThroughputSection
 }
 
 internal sealed record ThroughputRun(
+    double DeltasPerFrame,
     long Chunks,
     long ExpectedChunks,
     double Seconds,
@@ -72,6 +73,7 @@ internal sealed class LatencyLevel
 }
 
 internal sealed record LatencyRun(
+    double DeltasPerFrame,
     int Samples,
     double P50Ms,
     double P99Ms,

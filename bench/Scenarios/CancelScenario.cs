@@ -20,13 +20,11 @@ internal static class CancelScenario
     private const int ReceiveBuffer = 16 * 1024;
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public static async Task<CancelSection> RunAsync(BenchOptions options)
+    public static async Task<CancelSection> RunAsync(BenchOptions options, BenchStack stack)
     {
         var section = new CancelSection { MeasuredAt = DateTimeOffset.UtcNow, Turns = Turns };
         for (int run = 0; run < options.Runs; run++)
         {
-            using BenchStack stack = await BenchStack.StartAsync(options).ConfigureAwait(false);
-            await MeasureAsync(stack, 8, seed: 1000 + run).ConfigureAwait(false); // warm-up: JIT and pooled connections
             await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal")).ConfigureAwait(false);
             CancelRun result = await MeasureAsync(stack, Turns, seed: run).ConfigureAwait(false);
             section.Runs.Add(result);
@@ -77,6 +75,10 @@ internal static class CancelScenario
             await GatewayClient.CloseAllAsync(connections).ConfigureAwait(false);
         }
     }
+
+    /// <summary>One turn cancelled after its first delta (the warm-up's cancel path).</summary>
+    public static async Task CancelledTurnAsync(WsConnection connection, string id, CancellationToken cancellationToken) =>
+        await CancelTurnAsync(connection, id, 1, cancellationToken).ConfigureAwait(false);
 
     private static async Task<Outcome> CancelTurnAsync(WsConnection connection, string id, int cancelAfter, CancellationToken cancellationToken)
     {

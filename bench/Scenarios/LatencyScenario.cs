@@ -19,7 +19,7 @@ internal static class LatencyScenario
     private const int ReceiveBuffer = 16 * 1024;
     private static readonly int[] Levels = [32, 256, 1024];
 
-    public static async Task<LatencySection> RunAsync(BenchOptions options, bool gateway, bool direct)
+    public static async Task<LatencySection> RunAsync(BenchOptions options, BenchStack stack, bool gateway, bool direct)
     {
         double warmup = 1;
         double measured = options.Quick ? 2 : 4;
@@ -39,8 +39,6 @@ internal static class LatencyScenario
 
         for (int run = 0; run < options.Runs; run++)
         {
-            using BenchStack stack = await BenchStack.StartAsync(options).ConfigureAwait(false);
-            await WarmUpAsync(stack).ConfigureAwait(false);
             foreach (LatencyLevel level in section.Levels)
             {
                 Mode[] order = run % 2 == 0 ? [Mode.Gateway, Mode.Direct] : [Mode.Direct, Mode.Gateway];
@@ -59,24 +57,6 @@ internal static class LatencyScenario
         }
 
         return section;
-    }
-
-    /// <summary>A few unpaced turns through both paths, so neither pays for JIT in the measurement.</summary>
-    private static async Task WarmUpAsync(BenchStack stack)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, 8, ReceiveBuffer, deadline.Token).ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(connections.Select((c, i) => GatewayClient.RunTurnAsync(c, $"w{i}", "bench n=2000 pace=0", null, 0, deadline.Token))).ConfigureAwait(false);
-        }
-        finally
-        {
-            await GatewayClient.CloseAllAsync(connections).ConfigureAwait(false);
-        }
-
-        using var client = new DirectClient(stack.SimulatorUrl);
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.RunTurnAsync("bench n=2000 pace=0", new byte[ReceiveBuffer], null, 0, deadline.Token))).ConfigureAwait(false);
     }
 
     private static async Task<LatencyRun> MeasureAsync(BenchStack stack, Mode mode, int turns, int chunksPerTurn, int skip)
@@ -109,7 +89,9 @@ internal static class LatencyScenario
             CpuUse cpu = meter.Stop();
             stack.EnsureAlive();
             LatencySummary latency = LatencySamples.Summarize(samples);
+            long frames = results.Sum(r => (long)r.Frames);
             return new LatencyRun(
+                frames == 0 ? 1 : (double)results.Sum(r => (long)r.Chunks) / frames,
                 latency.Samples,
                 latency.P50,
                 latency.P99,

@@ -16,9 +16,9 @@ internal static class ThroughputScenario
     public const int ChunksPerTurn = 2_000;
     private const int ReceiveBuffer = 64 * 1024;
 
-    public static async Task<ThroughputSection> RunAsync(BenchOptions options, bool gateway, bool direct)
+    public static async Task<ThroughputSection> RunAsync(BenchOptions options, BenchStack stack, bool gateway, bool direct)
     {
-        int turnsPerConnection = options.Quick ? 4 : 16;
+        int turnsPerConnection = options.Quick ? 4 : options.TurnsPerConnection;
         var section = new ThroughputSection
         {
             MeasuredAt = DateTimeOffset.UtcNow,
@@ -28,7 +28,6 @@ internal static class ThroughputScenario
         };
         for (int run = 0; run < options.Runs; run++)
         {
-            using BenchStack stack = await BenchStack.StartAsync(options).ConfigureAwait(false);
             Mode[] order = run % 2 == 0 ? [Mode.Gateway, Mode.Direct] : [Mode.Direct, Mode.Gateway];
             foreach (Mode mode in order)
             {
@@ -58,9 +57,6 @@ internal static class ThroughputScenario
         IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, Turns, ReceiveBuffer, deadline.Token).ConfigureAwait(false);
         try
         {
-            // Warm-up: one turn per connection, so tiered JIT has compiled the hot path.
-            await Task.WhenAll(connections.Select((c, i) => GatewayClient.RunTurnAsync(c, $"w{i}", Content, null, 0, deadline.Token))).ConfigureAwait(false);
-
             using GatewayTrace? trace = await GatewayTrace.StartAsync(options, stack, $"throughput-{run + 1}").ConfigureAwait(false);
             var meter = new CpuMeter(stack, gatewayInPath: true);
             meter.Start();
@@ -89,7 +85,6 @@ internal static class ThroughputScenario
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         using var client = new DirectClient(stack.SimulatorUrl);
         byte[][] buffers = Enumerable.Range(0, Turns).Select(_ => new byte[ReceiveBuffer]).ToArray();
-        await Task.WhenAll(buffers.Select(b => client.RunTurnAsync(Content, b, null, 0, deadline.Token))).ConfigureAwait(false);
 
         var meter = new CpuMeter(stack, gatewayInPath: false);
         meter.Start();
@@ -113,7 +108,9 @@ internal static class ThroughputScenario
         long chunks = results.Sum(r => r.Sum(t => (long)t.Chunks));
         long expected = (long)Turns * turnsPerConnection * ChunksPerTurn;
         int errors = results.Sum(r => r.Count(t => t.Error is not null || t.Chunks != ChunksPerTurn));
+        long frames = results.Sum(r => r.Sum(t => (long)t.Frames));
         return new ThroughputRun(
+            frames == 0 ? 1 : (double)chunks / frames,
             chunks,
             expected,
             cpu.WallSeconds,
@@ -129,5 +126,5 @@ internal static class ThroughputScenario
 
     private static void Print(string mode, int run, ThroughputRun r) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  throughput {mode,-7} run {run + 1}: {r.ChunksPerSecond,10:N0} chunks/s  gateway {r.GatewayCpuSecondsPerMillion,5:F2} CPU-s/M  cores gw {r.GatewayCores:F2} sim {r.SimulatorCores:F2} bench {r.BenchCores:F2} others {r.OtherCores:F2}  errors {r.Errors}"));
+            $"  throughput {mode,-7} run {run + 1}: {r.ChunksPerSecond,10:N0} chunks/s  gateway {r.GatewayCpuSecondsPerMillion,5:F2} CPU-s/M  cores gw {r.GatewayCores:F2} sim {r.SimulatorCores:F2} bench {r.BenchCores:F2} others {r.OtherCores:F2}  deltas/frame {r.DeltasPerFrame:F1}  errors {r.Errors}"));
 }

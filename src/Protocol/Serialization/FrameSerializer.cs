@@ -24,6 +24,10 @@ public sealed partial class FrameSerializer : IDisposable
     private readonly Utf8JsonWriter _json;
     private long _pendingSeq = -1;
 
+    // The ids every frame of a turn repeats, escaped and UTF-8 encoded once per turn (or message)
+    // instead of once per frame.
+    private EncodedString _turnId, _agentId, _runId, _messageId;
+
     public FrameSerializer() => _json = new Utf8JsonWriter(_buffer, WriterOptions);
 
     /// <summary>The bytes of the frame written last.</summary>
@@ -63,12 +67,12 @@ public sealed partial class FrameSerializer : IDisposable
         {
             case ChunkKind.Chunk:
                 WriteHeader("chunk"u8, chunk.Turn);
-                _json.WriteString("message_id"u8, chunk.MessageId);
+                WriteCached("message_id"u8, ref _messageId, chunk.MessageId);
                 _json.WritePropertyName("content"u8);
                 break;
             case ChunkKind.Reasoning:
                 WriteHeader("reasoning"u8, chunk.Turn);
-                _json.WriteString("message_id"u8, chunk.MessageId);
+                WriteCached("message_id"u8, ref _messageId, chunk.MessageId);
                 _json.WriteBoolean("hidden"u8, chunk.Flag);
                 _json.WritePropertyName("content"u8);
                 break;
@@ -136,12 +140,31 @@ public sealed partial class FrameSerializer : IDisposable
             return;
         }
 
-        _json.WriteString("id"u8, turn.Id);
-        _json.WriteString("agent_id"u8, turn.AgentId);
+        WriteCached("id"u8, ref _turnId, turn.Id);
+        WriteCached("agent_id"u8, ref _agentId, turn.AgentId);
         if (turn.RunId is { } runId)
         {
-            _json.WriteString("run_id"u8, runId);
+            WriteCached("run_id"u8, ref _runId, runId);
         }
+    }
+
+    /// <summary>Writes <c>"name":"value"</c> like <see cref="Utf8JsonWriter.WriteString(ReadOnlySpan{byte}, string?)"/>, re-using the encoding of the same string from the frame before.</summary>
+    private void WriteCached(ReadOnlySpan<byte> name, ref EncodedString cache, string? value)
+    {
+        if (value is null || value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            // Surrogates (and so possibly invalid UTF-16, which the writer replaces but
+            // JsonEncodedText refuses) take the writer's own path.
+            _json.WriteString(name, value);
+            return;
+        }
+
+        if (!ReferenceEquals(cache.Value, value))
+        {
+            cache = new EncodedString(value, JsonEncodedText.Encode(value, WriterOptions.Encoder));
+        }
+
+        _json.WriteString(name, cache.Encoded);
     }
 
     private void WriteSeq(long seq)
@@ -151,4 +174,7 @@ public sealed partial class FrameSerializer : IDisposable
             _json.WriteNumber("seq"u8, seq);
         }
     }
+
+    /// <summary>A string and its JSON encoding (escaped with the writer's encoder, so the bytes are the same).</summary>
+    private readonly record struct EncodedString(string? Value, JsonEncodedText Encoded);
 }
