@@ -37,6 +37,7 @@ public sealed partial class SocketSession
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException or System.Threading.Channels.ChannelClosedException)
         {
             // ChannelClosedException: the server is closing (drain, slow consumer) and takes no more frames.
+            _closedByWebSocketLayer = e is WebSocketException { WebSocketErrorCode: WebSocketError.Faulted };
             Log.ReadEnded(_logger, _context.ConnectionId, e.GetType().Name);
         }
     }

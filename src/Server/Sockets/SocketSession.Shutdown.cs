@@ -12,11 +12,15 @@ public sealed partial class SocketSession
     /// <summary>1012 "service restart": the client has cursors to resume elsewhere (RFC 6455 registry).</summary>
     private const WebSocketCloseStatus ServiceRestart = (WebSocketCloseStatus)1012;
 
+    /// <summary><c>shutdown.reason</c>.</summary>
+    private const string ShutdownReason = "server_shutdown";
+
     private readonly Lock _shutdownGate = new();
     private Task _drain = Task.CompletedTask;
     private List<Turn> _handedOver = [];
     private int _draining;
     private bool _runEnded;
+    private bool _closedByWebSocketLayer;
 
     /// <summary>True once <see cref="BeginShutdown"/> was called: new turns get <c>shutting_down</c>.</summary>
     public bool IsDraining => Volatile.Read(ref _draining) != 0;
@@ -90,8 +94,6 @@ public sealed partial class SocketSession
         }
     }
 
-    private const string ShutdownReason = "server_shutdown";
-
     /// <summary>Waits until every turn still active has sent its terminal frame, or the drain timeout.</summary>
     private async Task WaitForActiveTurnsAsync(TimeSpan drainTimeout, CancellationToken token)
     {
@@ -150,6 +152,16 @@ public sealed partial class SocketSession
         using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
         await _socket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// When the WebSocket layer failed a frame itself (invalid UTF-8, a protocol violation), it has sent
+    /// its own close (1007, 1002) and aborted the socket; disposing the socket at once can still discard
+    /// that close frame on its way out. A short, bounded linger lets it leave first.
+    /// </summary>
+    private Task LingerAfterLayerCloseAsync() =>
+        _closedByWebSocketLayer
+            ? Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250, _options.CloseTimeout.TotalMilliseconds)), _time)
+            : Task.CompletedTask;
 
     /// <summary>After the writer sent a close frame, gives the client up to the close timeout to answer
     /// it, so the close handshake completes instead of the socket being aborted under it.</summary>

@@ -151,17 +151,29 @@ public sealed partial class SocketSession : ITurnHost, IDisposable
             _ => (WebSocketCloseStatus.NormalClosure, "bye"),
         };
 
-        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        await LingerAfterLayerCloseAsync().ConfigureAwait(false);
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
+        try
         {
-            using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
-            try
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await _socket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
+            }
+
+            if (_socket.State == WebSocketState.CloseSent)
+            {
+                // Our close frame is out: wait, bounded, for the client's answer. Tearing the
+                // connection down at once can reset it before the client has read the close frame.
+                await _socket.CloseAsync(status, description, timeout.Token).ConfigureAwait(false);
+            }
+
+            if (_socket.State == WebSocketState.Closed)
+            {
                 return;
             }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
-            {
-            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
         }
 
         _socket.Abort();

@@ -136,8 +136,9 @@ public sealed class TestClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Socket.State == WebSocketState.Open)
+        if (Socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
+            // CloseReceived: the server closed; answering completes its close handshake at once.
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
             {
