@@ -2,22 +2,22 @@ using System.Collections.Concurrent;
 
 namespace LettaSockets.Server.Sockets;
 
-/// <summary>Every live WebSocket session of this instance (for shutdown, limits and metrics).</summary>
+/// <summary>Every live connection of this instance — WebSocket sessions and <c>POST /stream</c> requests (for shutdown, limits and metrics).</summary>
 public sealed class ConnectionTracker
 {
-    private readonly ConcurrentDictionary<string, SocketSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IDrainableConnection> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private TaskCompletionSource? _empty;
 
     public int Count => _sessions.Count;
 
-    public IEnumerable<SocketSession> Sessions => _sessions.Values;
+    public IEnumerable<IDrainableConnection> Sessions => _sessions.Values;
 
     public int ActiveTurns => _sessions.Values.Sum(s => s.ActiveTurns);
 
-    public void Add(SocketSession session) => _sessions[session.ConnectionId] = session;
+    public void Add(IDrainableConnection session) => _sessions[session.ConnectionId] = session;
 
-    public void Remove(SocketSession session)
+    public void Remove(IDrainableConnection session)
     {
         _sessions.TryRemove(session.ConnectionId, out _);
         TaskCompletionSource? empty = null;

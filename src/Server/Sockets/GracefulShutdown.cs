@@ -27,7 +27,7 @@ public sealed partial class GracefulShutdown(ConnectionTracker tracker, RunCance
 
     /// <summary>Called by the endpoint right after it registered a new session: a session accepted
     /// while the drain began drains too (the tracker and the flag are each written before the other is read).</summary>
-    public void Enlist(SocketSession session)
+    public void Enlist(IDrainableConnection session)
     {
         if (IsDraining)
         {
@@ -70,7 +70,7 @@ public sealed partial class GracefulShutdown(ConnectionTracker tracker, RunCance
         }
 
         Log.Draining(logger, tracker.Count, _drainTimeout.TotalSeconds);
-        foreach (SocketSession session in tracker.Sessions)
+        foreach (IDrainableConnection session in tracker.Sessions)
         {
             session.BeginShutdown(_drainTimeout);
         }

@@ -38,21 +38,41 @@ public static partial class SseEndpoints
             return; // answered with a 4xx
         }
 
+        // Like a WebSocket: refused while the instance drains, counted against the connection limits.
+        GracefulShutdown shutdown = services.GetRequiredService<GracefulShutdown>();
+        if (shutdown.IsDraining)
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ShuttingDown, "This server is shutting down: send the request again (to another instance).", TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return;
+        }
+
+        ConnectionLimiter limiter = services.GetRequiredService<ConnectionLimiter>();
+        using ConnectionLimiter.Slot? slot = limiter.TryAcquire(context.Connection.RemoteIpAddress, out string? refusal);
+        if (slot is null)
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, WebSocketEndpoints.TooManyConnections, refusal!, limiter.RetryAfter).ConfigureAwait(false);
+            return;
+        }
+
         LettaOptions letta = services.GetRequiredService<IOptions<LettaOptions>>().Value;
         LettaSocketsMetrics metrics = services.GetRequiredService<LettaSocketsMetrics>();
         ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Sse");
         string connectionId = ConnectionIds.Next();
         string agentId = request.AgentId!;
         using IDisposable? scope = logger.BeginScope(new ConnectionLogScope(connectionId, agentId));
-        using var host = new SseTurnHost(options.OutboundQueueCapacity, services.GetRequiredService<RunCanceller>(), letta.WindDownTimeout + letta.CancelTimeout, context.RequestAborted);
+        TimeProvider time = services.GetRequiredService<TimeProvider>();
+        using var host = new SseTurnHost(connectionId, options.OutboundQueueCapacity, services.GetRequiredService<RunCanceller>(), letta.WindDownTimeout + letta.CancelTimeout, time, context.RequestAborted);
         using var formatter = new SseFrameFormatter();
+        ConnectionTracker tracker = services.GetRequiredService<ConnectionTracker>();
+        tracker.Add(host);
+        shutdown.Enlist(host);
         metrics.ConnectionOpened(LettaSocketsMetrics.SseTransport);
         try
         {
             var info = new TurnInfo($"{connectionId}-1", agentId, resumable: false, Stopwatch.GetTimestamp());
             var turnRequest = new LettaTurnRequest(agentId) { Content = request.Message };
             var turnOptions = new TurnOptions(letta.WindDownTimeout, TurnPacer.ResolveRate(request.MaxCharsPerSecond, options));
-            host.Start(services.GetRequiredService<TurnPump>(), info, turnRequest, turnOptions, services.GetRequiredService<TimeProvider>());
+            host.Start(services.GetRequiredService<TurnPump>(), info, turnRequest, turnOptions, time);
             Log.Started(logger, connectionId, info.Id, agentId);
 
             PrepareResponse(context);
@@ -66,6 +86,7 @@ public static partial class SseEndpoints
         finally
         {
             await host.StopAsync().ConfigureAwait(false);
+            tracker.Remove(host);
             metrics.FramesSent(host.FramesSent, LettaSocketsMetrics.SseTransport);
             metrics.ConnectionClosed(LettaSocketsMetrics.SseTransport);
         }

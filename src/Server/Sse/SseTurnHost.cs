@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
 using LettaSockets.Server.Letta;
+using LettaSockets.Server.Sockets;
 using LettaSockets.Server.Turns;
 
 namespace LettaSockets.Server.Sse;
@@ -13,16 +14,21 @@ namespace LettaSockets.Server.Sse;
 /// as a WebSocket turn, with its own bounded queue and a one-turn registry. The response is the
 /// queue read until the turn's terminal frame. A request that goes away cancels the run in Letta.
 /// </summary>
-internal sealed class SseTurnHost : ITurnHost, IDisposable
+internal sealed class SseTurnHost : ITurnHost, IDrainableConnection, IDisposable
 {
     private readonly Channel<StreamChunk> _output;
     private readonly CancellationTokenSource _aborted;
     private readonly TurnRegistry _turns = new(1);
     private readonly RunCanceller _canceller;
     private readonly TimeSpan _stopTimeout;
+    private readonly TimeProvider _time;
+    private Task _drain = Task.CompletedTask;
+    private int _draining;
 
-    public SseTurnHost(int queueCapacity, RunCanceller canceller, TimeSpan stopTimeout, CancellationToken requestAborted)
+    public SseTurnHost(string connectionId, int queueCapacity, RunCanceller canceller, TimeSpan stopTimeout, TimeProvider time, CancellationToken requestAborted)
     {
+        ConnectionId = connectionId;
+        _time = time;
         _output = Channel.CreateBounded<StreamChunk>(new BoundedChannelOptions(queueCapacity)
         {
             SingleReader = true,
@@ -32,6 +38,10 @@ internal sealed class SseTurnHost : ITurnHost, IDisposable
         _canceller = canceller;
         _stopTimeout = stopTimeout;
     }
+
+    public string ConnectionId { get; }
+
+    public int ActiveTurns => _turns.ActiveCount;
 
     public ChannelWriter<StreamChunk> Output => _output.Writer;
 
@@ -81,6 +91,34 @@ internal sealed class SseTurnHost : ITurnHost, IDisposable
         }
     }
 
+    /// <summary>Graceful shutdown: the turn may finish for <paramref name="drainTimeout"/>; then it ends
+    /// with <c>done</c> (<c>cancelled_by: shutdown</c>) and its run is cancelled in Letta.</summary>
+    public void BeginShutdown(TimeSpan drainTimeout)
+    {
+        if (Interlocked.Exchange(ref _draining, 1) == 0)
+        {
+            _drain = DrainAsync(drainTimeout);
+        }
+    }
+
+    private async Task DrainAsync(TimeSpan drainTimeout)
+    {
+        try
+        {
+            await Task.Delay(drainTimeout, _time, _aborted.Token).ConfigureAwait(false);
+            foreach (Turn turn in _turns.FinishAll())
+            {
+                turn.Cancel(CancelledBy.Shutdown, _canceller);
+                var done = new DoneInfo(StopReasons.Cancelled, CancelledBy.Shutdown, null, System.Diagnostics.Stopwatch.GetTimestamp());
+                await _output.Writer.WriteAsync(StreamChunk.Done(turn.Info, done), _aborted.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            // The request ended first.
+        }
+    }
+
     /// <summary>
     /// Ends the request's turn: if it has not sent its terminal frame, the client went away, so it is
     /// cancelled (and its run cancelled in Letta). Waits, bounded, for the pump to stop.
@@ -96,7 +134,7 @@ internal sealed class SseTurnHost : ITurnHost, IDisposable
         _aborted.Cancel();
         try
         {
-            await Task.WhenAll(_turns.RunningPumps()).WaitAsync(_stopTimeout).ConfigureAwait(false);
+            await Task.WhenAll([.. _turns.RunningPumps(), _drain]).WaitAsync(_stopTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
