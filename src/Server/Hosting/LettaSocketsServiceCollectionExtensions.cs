@@ -41,7 +41,7 @@ public static class LettaSocketsServiceCollectionExtensions
         services.AddSingleton<LettaEndpoint>();
         services.AddSingleton<EmbeddedSimulator>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulator>());
-        services.AddSingleton(sp => LettaResilience.Build(
+        services.AddSingleton(sp => LettaResilience.BuildPipelines(
             sp.GetRequiredService<IOptions<LettaOptions>>().Value,
             sp.GetRequiredService<IOptions<CircuitBreakerSettings>>().Value,
             sp.GetRequiredService<TimeProvider>(),

@@ -87,6 +87,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
             {
                 Content = LettaRequestBody.Cancel(runId),
             };
+            message.Options.Set(Resilience.LettaResilience.BypassBreaker, true);
             AddHeaders(message);
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
 
@@ -111,6 +112,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         try
         {
             using var message = new HttpRequestMessage(HttpMethod.Get, await endpoint.UrlAsync("v1/agents?limit=1", cancellationToken).ConfigureAwait(false));
+            message.Options.Set(Resilience.LettaResilience.BypassBreaker, true);
             AddHeaders(message);
             using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
             return (response.IsSuccessStatusCode, $"HTTP {(int)response.StatusCode}");

@@ -11,7 +11,16 @@ public static partial class LettaResilience
 {
     internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("letta.request");
 
-    public static ResiliencePipeline<HttpResponseMessage> Build(LettaOptions letta, CircuitBreakerSettings breaker, TimeProvider time, ILogger logger, Action? onRetry = null)
+    /// <summary>Set on a request that must reach Letta even while the circuit is open, and must not
+    /// count towards opening it: cancel calls (stopping a run is what a failing Letta needs most) and
+    /// the readiness probe (which reports the breaker's state on its own).</summary>
+    public static readonly HttpRequestOptionsKey<bool> BypassBreaker = new("LettaSockets.BypassBreaker");
+
+    /// <summary>Both pipelines: the guarded one for turns, and one without the breaker.</summary>
+    public static LettaPipelines BuildPipelines(LettaOptions letta, CircuitBreakerSettings breaker, TimeProvider time, ILogger logger, Action? onRetry = null) =>
+        new(Build(letta, breaker, time, logger, onRetry), Build(letta, breaker, time, logger, onRetry, circuitBreaker: false));
+
+    public static ResiliencePipeline<HttpResponseMessage> Build(LettaOptions letta, CircuitBreakerSettings breaker, TimeProvider time, ILogger logger, Action? onRetry = null, bool circuitBreaker = true)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
         if (letta.MaxRetries > 0)
@@ -35,7 +44,7 @@ public static partial class LettaResilience
             });
         }
 
-        if (breaker.Enabled)
+        if (breaker.Enabled && circuitBreaker)
         {
             builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {

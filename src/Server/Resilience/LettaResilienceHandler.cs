@@ -9,10 +9,12 @@ namespace LettaSockets.Server.Resilience;
 /// ever retried: no relayed event is ever repeated, and Letta never sees a second user message for
 /// a run that exists (a failed open created no run; the input's otid stays the same anyway).
 /// </summary>
-public sealed class LettaResilienceHandler(ResiliencePipeline<HttpResponseMessage> pipeline) : DelegatingHandler
+public sealed class LettaResilienceHandler(LettaPipelines pipelines) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        ResiliencePipeline<HttpResponseMessage> pipeline =
+            request.Options.TryGetValue(LettaResilience.BypassBreaker, out bool bypass) && bypass ? pipelines.Unguarded : pipelines.Guarded;
         ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {

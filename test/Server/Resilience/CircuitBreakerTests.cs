@@ -15,15 +15,18 @@ public sealed class CircuitBreakerTests
         await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
         {
             ["Letta:MaxRetries"] = "0",
-            ["Letta:CircuitBreaker:MinimumThroughput"] = "4", // the readiness probe below is the first (successful) request
+            ["Letta:CircuitBreaker:MinimumThroughput"] = "4", // the slow turn below is the first (successful) request
             ["Letta:CircuitBreaker:FailureRatio"] = "0.5",
             ["Letta:CircuitBreaker:SamplingDuration"] = "00:01:00",
             ["Letta:CircuitBreaker:BreakDuration"] = "00:01:00",
         });
         string agent = gateway.AddAgent(_ => AgentScript.Create().Say("fine"));
+        string slow = gateway.AddAgent(_ => AgentScript.Create().Say("a b c").Pause(TimeSpan.FromSeconds(60)).Say("never"));
         gateway.Simulator.Faults.Enqueue(SimFault.Http(500).ForAgent(agent).Repeat(3));
         await using TestClient client = await gateway.ConnectAsync(agent);
         var (readyBefore, _) = await UpgradeProbe.GetAsync(gateway.BaseUri, "/readyz");
+        await client.SendMessageAsync("slow", "hi", slow);
+        string slowRun = (await client.ReadUntilAsync(f => f.Id == "slow" && f.Status == "running"))[^1].RunId!;
 
         for (int i = 0; i < 3; i++)
         {
@@ -44,5 +47,10 @@ public sealed class CircuitBreakerTests
         Assert.AreEqual(3, gateway.Simulator.Journal.Messages.Count(m => m.AgentId == agent), "the fourth turn never reached Letta");
         Assert.AreEqual(HttpStatusCode.ServiceUnavailable, readyAfter, "an open circuit takes the instance out of rotation");
         StringAssert.Contains(body, "circuit");
+
+        // Stopping a run is what a failing Letta needs most: cancel calls bypass the open circuit.
+        await client.CancelAsync("slow");
+        using var timeout = new CancellationTokenSource(TestClient.DefaultTimeout);
+        await gateway.Simulator.Journal.WaitForCancelAsync(slowRun, timeout.Token);
     }
 }
