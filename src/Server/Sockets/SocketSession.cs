@@ -14,7 +14,7 @@ namespace LettaSockets.Server.Sockets;
 /// Everything else (pumps, the reader's error frames, pongs) writes to that queue. The session does
 /// not return while either loop or any pump still runs (each wait is bounded).
 /// </summary>
-public sealed partial class SocketSession : ITurnHost, IDisposable
+public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDisposable
 {
     private readonly WebSocket _socket;
     private readonly SessionContext _context;
