@@ -71,12 +71,22 @@ public sealed partial class SocketSession
         }
     }
 
+    /// <summary>Text merged into one frame at most: small enough for clients with modest frame
+    /// buffers, large enough that a backlog of token deltas collapses 64 to 1.</summary>
+    private const int MaxMergedChars = 16 * 1024;
+
     private ReadOnlyMemory<byte> Merge(ChannelReader<StreamChunk> reader, FrameSerializer serializer, in StreamChunk first, ref long lastSeq)
     {
         serializer.BeginDelta(first);
         int merged = 1;
-        while (merged < _options.MaxMergedChunks && reader.TryPeek(out StreamChunk next) && first.CanMergeWith(next) && reader.TryRead(out next))
+        int chars = first.Content?.Length ?? 0;
+
+        // Merging saves frames, never makes one huge: stop at MaxMergedChars of text (one delta that
+        // is larger on its own is still sent whole).
+        while (merged < _options.MaxMergedChunks && reader.TryPeek(out StreamChunk next) && first.CanMergeWith(next)
+            && chars + (next.Content?.Length ?? 0) <= MaxMergedChars && reader.TryRead(out next))
         {
+            chars += next.Content?.Length ?? 0;
             serializer.AppendDelta(next);
             lastSeq = next.Seq >= 0 ? next.Seq : lastSeq;
             merged++;
