@@ -16,6 +16,11 @@ internal static class BenchProgram
             return await HoldCommand.RunAsync(args).ConfigureAwait(false);
         }
 
+        if (args.Length > 0 && args[0] == "bare-server")
+        {
+            return await BareServerCommand.RunAsync(args).ConfigureAwait(false);
+        }
+
         BenchOptions options;
         try
         {

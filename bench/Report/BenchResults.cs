@@ -95,6 +95,9 @@ internal sealed class DensitySection
 
     public List<DensityRun> Runs { get; set; } = [];
 
+    /// <summary>The same measurement on a bare Kestrel WebSocket server: the floor.</summary>
+    public List<DensityRun> Bare { get; set; } = [];
+
     public CapacityProbe? Capacity { get; set; }
 }
 

@@ -112,8 +112,9 @@ internal static class ChartWriter
         Func<double, double> y = v => Bottom - ((Bottom - Top) * v / max);
         Axis(svg, x0, max, y, v => v.ToString("N0", CultureInfo.InvariantCulture));
         double reference = Goals.Reference.RssPerConnectionKiB;
-        Bar(svg, x0 + 80, 60, new Stat(reference, reference, reference, 1), y, ReferenceColor, "Python", "F1");
-        Bar(svg, x0 + 170, 60, rss, y, Gateway, "gateway", "F1");
+        Bar(svg, x0 + 60, 55, new Stat(reference, reference, reference, 1), y, ReferenceColor, "Python", "F1");
+        Bar(svg, x0 + 135, 55, rss, y, Gateway, "gateway", "F1");
+        Bar(svg, x0 + 210, 55, Stat.Of(d.Bare.Select(r => r.RssPerConnectionKiB)), y, Direct, "bare Kestrel", "F1");
         GoalLine(svg, x0 + 45, x0 + PanelWidth - 20, y(Goals.RssPerConnectionKiB), I($"goal: {Goals.RssPerConnectionKiB} KiB"));
     }
 

@@ -96,7 +96,8 @@ internal static class DocWriter
             if (d.Runs.Count > 0)
             {
                 Stat rss = Stat.Of(d.Runs.Select(x => x.RssPerConnectionKiB));
-                md.AppendLine(Row(I($"Gateway RSS per idle connection ({d.Connections:N0} connections)"), I($"≤ {Goals.RssPerConnectionKiB} KiB"), rss.Format("F1", " KiB"), I($"{Goals.Reference.RssPerConnectionKiB} KiB"), rss.Median <= Goals.RssPerConnectionKiB));
+                string floor = d.Bare.Count > 0 ? I($" (bare Kestrel floor {Stat.Of(d.Bare.Select(x => x.RssPerConnectionKiB)).Format("F1", " KiB")})") : "";
+                md.AppendLine(Row(I($"Gateway RSS per idle connection ({d.Connections:N0} connections)"), I($"≤ {Goals.RssPerConnectionKiB} KiB"), rss.Format("F1", " KiB") + floor, I($"{Goals.Reference.RssPerConnectionKiB} KiB"), rss.Median <= Goals.RssPerConnectionKiB));
             }
 
             if (d.Capacity is { } c)
@@ -208,10 +209,23 @@ internal static class DocWriter
         md.AppendLine();
         if (d.Runs.Count > 0)
         {
-            md.AppendLine("| Held | Connect time s | Gateway RSS before → with them MiB | RSS per connection KiB | Gateway idle CPU % of a core | Open after idle |");
-            md.AppendLine("|---|---|---|---|---|---|");
-            md.AppendLine(I($"| {Stat.Of(d.Runs.Select(x => (double)x.Held)).Format("N0")} | {Stat.Of(d.Runs.Select(x => x.ConnectSeconds)).Format("F1")} | {Stat.Of(d.Runs.Select(x => x.RssBeforeBytes / 1048576.0)).Format("F1")} → {Stat.Of(d.Runs.Select(x => x.RssAfterBytes / 1048576.0)).Format("F1")} | {Stat.Of(d.Runs.Select(x => x.RssPerConnectionKiB)).Format("F2")} | {Stat.Of(d.Runs.Select(x => x.IdleCpuPercent)).Format("F2")} | {Stat.Of(d.Runs.Select(x => (double)x.StillOpenAfterIdle)).Format("N0")} |"));
+            md.AppendLine("| Server | Held | Connect time s | RSS before → with them MiB | RSS per connection KiB | Idle CPU % of a core | Open after idle |");
+            md.AppendLine("|---|---|---|---|---|---|---|");
+            foreach ((string name, List<DensityRun> runs) in new[] { ("gateway", d.Runs), ("bare Kestrel WebSocket server (floor)", d.Bare) })
+            {
+                if (runs.Count > 0)
+                {
+                    md.AppendLine(I($"| {name} | {Stat.Of(runs.Select(x => (double)x.Held)).Format("N0")} | {Stat.Of(runs.Select(x => x.ConnectSeconds)).Format("F1")} | {Stat.Of(runs.Select(x => x.RssBeforeBytes / 1048576.0)).Format("F1")} → {Stat.Of(runs.Select(x => x.RssAfterBytes / 1048576.0)).Format("F1")} | {Stat.Of(runs.Select(x => x.RssPerConnectionKiB)).Format("F2")} | {Stat.Of(runs.Select(x => x.IdleCpuPercent)).Format("F2")} | {Stat.Of(runs.Select(x => (double)x.StillOpenAfterIdle)).Format("N0")} |"));
+                }
+            }
+
             md.AppendLine();
+            if (d.Bare.Count > 0)
+            {
+                Stat own = Stat.Of(Pairs(d.Runs, d.Bare, (g, b) => g.RssPerConnectionKiB - b.RssPerConnectionKiB));
+                md.AppendLine(I($"The bare server is Kestrel with ASP.NET Core's WebSocket middleware and the gateway's keepalive settings, nothing else (`bench/Scenarios/BareServerCommand.cs`). The gateway's own share of an idle connection is the difference: {own.Format("F2", " KiB")}."));
+                md.AppendLine();
+            }
         }
 
         if (d.Capacity is { } c)

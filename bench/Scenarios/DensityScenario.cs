@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using LettaSockets.Bench.Harness;
 using LettaSockets.Bench.Load;
 using LettaSockets.Bench.Report;
@@ -7,7 +8,8 @@ using LettaSockets.Bench.Report;
 namespace LettaSockets.Bench.Scenarios;
 
 /// <summary>
-/// Density: N idle WebSocket connections (default 10,000) on a fresh gateway. Gateway RSS per connection
+/// Density: N idle WebSocket connections (default 10,000) on a fresh gateway, and the same on a bare
+/// Kestrel WebSocket server (<see cref="BareServerCommand"/>): the floor any ASP.NET Core server pays. Gateway RSS per connection
 /// is (VmRSS with them − VmRSS before) / N after they settled; idle CPU is the gateway's CPU over a quiet
 /// window with all of them open. Then the capacity probe tries to hold 20,000 at once, with its client
 /// side split over this process and a helper process (each process may own at most RLIMIT_NOFILE
@@ -24,16 +26,25 @@ internal static class DensityScenario
         var section = new DensitySection { MeasuredAt = DateTimeOffset.UtcNow, Connections = connections };
         for (int run = 0; run < options.Runs; run++)
         {
-            using BenchStack stack = await BenchStack.StartAsync(options).ConfigureAwait(false);
-            DensityRun result = await MeasureAsync(stack, connections, idleSeconds).ConfigureAwait(false);
-            section.Runs.Add(result);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  density run {run + 1}: {result.Held:N0} held ({result.Failed} failed, {result.StillOpenAfterIdle:N0} open after idle) in {result.ConnectSeconds:F1} s; RSS {result.RssBeforeBytes / 1048576.0:F1} → {result.RssAfterBytes / 1048576.0:F1} MiB = {result.RssPerConnectionKiB:F2} KiB/connection; idle CPU {result.IdleCpuPercent:F2} % of a core"));
+            using (BenchStack stack = await BenchStack.StartAsync(options, GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false))
+            {
+                DensityRun result = await MeasureAsync(stack.Gateway, stack.GatewayEndPoint, gateway: true, connections, idleSeconds).ConfigureAwait(false);
+                section.Runs.Add(result);
+                Print("gateway", run, result);
+            }
+
+            (ChildProcess bare, IPEndPoint endpoint) = await StartBareServerAsync(GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false);
+            using (bare)
+            {
+                DensityRun result = await MeasureAsync(bare, endpoint, gateway: false, connections, idleSeconds).ConfigureAwait(false);
+                section.Bare.Add(result);
+                Print("bare Kestrel", run, result);
+            }
         }
 
         if (options.CapacityTarget > 0 && !options.Quick)
         {
-            using BenchStack stack = await BenchStack.StartAsync(options).ConfigureAwait(false);
+            using BenchStack stack = await BenchStack.StartAsync(options, GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false);
             section.Capacity = await ProbeCapacityAsync(stack, options.CapacityTarget).ConfigureAwait(false);
             CapacityProbe c = section.Capacity;
             Console.WriteLine($"  capacity: {c.Held:N0} of {c.Target:N0} held ({c.Failed:N0} failed: {c.FirstError ?? "-"}); gateway open files {c.GatewayOpenFilesBefore} → {c.GatewayOpenFilesPeak} of a limit of {c.GatewayMaxOpenFiles}; serves after: {c.GatewayServedAfter}");
@@ -42,26 +53,37 @@ internal static class DensityScenario
         return section;
     }
 
-    private static async Task<DensityRun> MeasureAsync(BenchStack stack, int count, double idleSeconds)
+    private static void Print(string server, int run, DensityRun result) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  density {server,-12} run {run + 1}: {result.Held:N0} held ({result.Failed} failed, {result.StillOpenAfterIdle:N0} open after idle) in {result.ConnectSeconds:F1} s; RSS {result.RssBeforeBytes / 1048576.0:F1} → {result.RssAfterBytes / 1048576.0:F1} MiB = {result.RssPerConnectionKiB:F2} KiB/connection; idle CPU {result.IdleCpuPercent:F2} % of a core"));
+
+    private static async Task<DensityRun> MeasureAsync(ChildProcess server, IPEndPoint endpoint, bool gateway, int count, double idleSeconds)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await WarmUpAsync(stack, deadline.Token).ConfigureAwait(false);
+        await WarmUpAsync(endpoint, gateway, deadline.Token).ConfigureAwait(false);
         await Task.Delay(1000).ConfigureAwait(false);
-        int pid = stack.Gateway.Pid;
+        int pid = server.Pid;
         long rssBefore = ProcStats.RssBytes(pid);
 
         var clock = Stopwatch.StartNew();
-        await using IdleConnections idle = await IdleConnections.OpenAsync(stack.GatewayEndPoint, count, 2, 8, ConnectTimeout, deadline.Token).ConfigureAwait(false);
+        await using IdleConnections idle = await IdleConnections.OpenAsync(endpoint, count, 2, 8, ConnectTimeout, deadline.Token).ConfigureAwait(false);
         double connectSeconds = clock.Elapsed.TotalSeconds;
         await Task.Delay(2000).ConfigureAwait(false); // let the accept burst settle
 
-        var meter = new CpuMeter(stack, gatewayInPath: true);
-        meter.Start();
+        TimeSpan cpuBefore = server.Cpu;
+        TimeSpan benchBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var window = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(idleSeconds)).ConfigureAwait(false);
-        CpuUse cpu = meter.Stop();
+        double seconds = window.Elapsed.TotalSeconds;
+        double cpu = (server.Cpu - cpuBefore).TotalSeconds / seconds;
+        double bench = (Process.GetCurrentProcess().TotalProcessorTime - benchBefore).TotalSeconds / seconds;
         long rssAfter = ProcStats.RssBytes(pid);
         int files = ProcStats.OpenFiles(pid);
-        stack.EnsureAlive();
+        if (server.HasExited)
+        {
+            throw new InvalidOperationException($"The {server.Name} exited during the measurement:{Environment.NewLine}{server.Tail()}");
+        }
+
         return new DensityRun(
             idle.Held,
             idle.Failed,
@@ -69,20 +91,57 @@ internal static class DensityScenario
             rssBefore,
             rssAfter,
             idle.Held == 0 ? 0 : (rssAfter - rssBefore) / 1024.0 / idle.Held,
-            cpu.WallSeconds,
-            cpu.GatewayCores * 100,
-            cpu.BenchCores * 100,
+            seconds,
+            cpu * 100,
+            bench * 100,
             files,
             idle.Held - idle.Closed);
     }
 
-    /// <summary>One turn and a few hundred connects, so the accept and session paths are compiled before the baseline.</summary>
-    private static async Task WarmUpAsync(BenchStack stack, CancellationToken cancellationToken)
+    /// <summary>One turn (gateway) and a few hundred connects, so the accept and session paths are compiled before the baseline.</summary>
+    private static async Task WarmUpAsync(IPEndPoint endpoint, bool gateway, CancellationToken cancellationToken)
     {
-        WsConnection connection = await GatewayClient.OpenAsync(stack.GatewayEndPoint, null, 16 * 1024, cancellationToken).ConfigureAwait(false);
-        await GatewayClient.RunTurnAsync(connection, "warm", "bench n=200 pace=0", null, 0, cancellationToken).ConfigureAwait(false);
-        await GatewayClient.CloseAllAsync([connection]).ConfigureAwait(false);
-        await using IdleConnections idle = await IdleConnections.OpenAsync(stack.GatewayEndPoint, 300, 2, 8, ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        if (gateway)
+        {
+            WsConnection connection = await GatewayClient.OpenAsync(endpoint, null, 16 * 1024, cancellationToken).ConfigureAwait(false);
+            await GatewayClient.RunTurnAsync(connection, "warm", "bench n=200 pace=0", null, 0, cancellationToken).ConfigureAwait(false);
+            await GatewayClient.CloseAllAsync([connection]).ConfigureAwait(false);
+        }
+
+        await using IdleConnections idle = await IdleConnections.OpenAsync(endpoint, 300, 2, 8, ConnectTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts <see cref="BareServerCommand"/> (Server GC, like the gateway) and waits until it answers.</summary>
+    private static async Task<(ChildProcess Server, IPEndPoint EndPoint)> StartBareServerAsync(IReadOnlyDictionary<string, string>? experiment)
+    {
+        int port = FreePort.Next();
+        var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" };
+        foreach ((string key, string value) in experiment ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        ChildProcess server = ChildProcess.Start("bare server", Environment.ProcessPath ?? "dotnet",
+            SelfArguments("bare-server", "--port", port.ToString(CultureInfo.InvariantCulture)),
+            TimeSpan.FromMinutes(10),
+            environment);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using HttpResponseMessage response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/api/agents")).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return (server, new IPEndPoint(IPAddress.Loopback, port));
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50).ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task<CapacityProbe> ProbeCapacityAsync(BenchStack stack, int target)
@@ -97,7 +156,7 @@ internal static class DensityScenario
         int helperCount = target / 2;
         var helperLine = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using ChildProcess helper = ChildProcess.Start("hold helper", Environment.ProcessPath ?? "dotnet",
-            HelperArguments(stack.GatewayEndPoint.Port, helperCount),
+            SelfArguments("hold", "--port", stack.GatewayEndPoint.Port.ToString(CultureInfo.InvariantCulture), "--count", helperCount.ToString(CultureInfo.InvariantCulture), "--first-source", "10"),
             TimeSpan.FromMinutes(4),
             onLine: line =>
             {
@@ -139,15 +198,15 @@ internal static class DensityScenario
         return new CapacityProbe(target, held, failed, limit, filesBefore, peak, firstError, servedAfter);
     }
 
-    private static IEnumerable<string> HelperArguments(int port, int count)
+    /// <summary>Arguments that start this program again (the apphost, or <c>dotnet LettaSockets.Bench.dll</c>) with a sub-command.</summary>
+    private static IEnumerable<string> SelfArguments(params string[] arguments)
     {
-        // Started the way this process was: the apphost, or `dotnet LettaSockets.Bench.dll`.
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
         {
             yield return typeof(DensityScenario).Assembly.Location;
         }
 
-        foreach (string a in new[] { "hold", "--port", port.ToString(CultureInfo.InvariantCulture), "--count", count.ToString(CultureInfo.InvariantCulture), "--first-source", "10" })
+        foreach (string a in arguments)
         {
             yield return a;
         }

@@ -49,7 +49,7 @@ internal static class LatencyScenario
                         continue;
                     }
 
-                    LatencyRun result = await MeasureAsync(stack, mode, level.Turns, chunksPerTurn, skip).ConfigureAwait(false);
+                    LatencyRun result = await MeasureAsync(options, stack, mode, level.Turns, chunksPerTurn, skip, run).ConfigureAwait(false);
                     (mode == Mode.Gateway ? level.Gateway : level.Direct).Add(result);
                     Print(mode == Mode.Gateway ? "gateway" : "direct", level.Turns, run, result);
                 }
@@ -59,7 +59,7 @@ internal static class LatencyScenario
         return section;
     }
 
-    private static async Task<LatencyRun> MeasureAsync(BenchStack stack, Mode mode, int turns, int chunksPerTurn, int skip)
+    private static async Task<LatencyRun> MeasureAsync(BenchOptions options, BenchStack stack, Mode mode, int turns, int chunksPerTurn, int skip, int run)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         string content = string.Create(CultureInfo.InvariantCulture, $"bench n={chunksPerTurn} pace={Rate} size=16");
@@ -70,6 +70,7 @@ internal static class LatencyScenario
         var samples = Enumerable.Range(0, turns).Select(_ => new LatencySamples(chunksPerTurn)).ToArray();
         try
         {
+            using GatewayTrace? trace = mode == Mode.Gateway ? await GatewayTrace.StartAsync(options, stack, $"latency-{turns}-{run + 1}").ConfigureAwait(false) : null;
             var meter = new CpuMeter(stack, gatewayInPath: mode == Mode.Gateway);
             double spread = Stopwatch.Frequency / Rate / turns;
             long start = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 10);

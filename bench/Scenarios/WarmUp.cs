@@ -17,12 +17,14 @@ internal static class WarmUp
     private static readonly TimeSpan Round = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
     private const string Content = "bench n=2000 pace=0 size=16";
+    private const int Unpaced = 8;
+    private const int Paced = 32;
 
     public static async Task RunAsync(BenchStack stack)
     {
         var clock = Stopwatch.StartNew();
         using var deadline = new CancellationTokenSource(Limit + TimeSpan.FromMinutes(1));
-        IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, 8, 64 * 1024, deadline.Token).ConfigureAwait(false);
+        IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, Unpaced + Paced, 64 * 1024, deadline.Token).ConfigureAwait(false);
         using var direct = new DirectClient(stack.SimulatorUrl);
         int rounds = 0;
         try
@@ -53,13 +55,16 @@ internal static class WarmUp
     private static async Task RoundAsync(IReadOnlyList<WsConnection> connections, DirectClient direct, int round, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        Task gateway = Task.WhenAll(connections.Select(async (c, i) =>
+        // Unpaced turns find the frames queued and merge them; paced ones wait for every delta, which
+        // takes other code paths (awaits that really suspend, one frame per delta).
+        Task gateway = Task.WhenAll(connections.Take(Unpaced).Select(async (c, i) =>
         {
             for (int t = 0; clock.Elapsed < Round; t++)
             {
                 await GatewayClient.RunTurnAsync(c, $"warm{round}-{i}-{t}", Content, null, 0, cancellationToken).ConfigureAwait(false);
             }
-        }));
+        }).Concat(connections.Skip(Unpaced).Select((c, i) =>
+            GatewayClient.RunTurnAsync(c, $"warm{round}-paced-{i}", "bench n=36 pace=20 size=16", null, 0, cancellationToken))));
         Task floor = Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
         {
             byte[] buffer = new byte[64 * 1024];
@@ -70,5 +75,7 @@ internal static class WarmUp
         }));
         await Task.WhenAll(gateway, floor).ConfigureAwait(false);
         await CancelScenario.CancelledTurnAsync(connections[0], $"warm{round}-cancel", cancellationToken).ConfigureAwait(false);
+        Task pacedFloor = Task.WhenAll(Enumerable.Range(0, 8).Select(_ => direct.RunTurnAsync("bench n=10 pace=20 size=16", new byte[4096], null, 0, cancellationToken)));
+        await pacedFloor.ConfigureAwait(false);
     }
 }

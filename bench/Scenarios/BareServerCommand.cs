@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace LettaSockets.Bench.Scenarios;
+
+/// <summary>
+/// <c>bare-server --port P</c>: the density floor. Kestrel and ASP.NET Core's WebSocket middleware with
+/// the gateway's keepalive settings and nothing else: accept, send one <c>ready</c>-like frame, then
+/// wait in a zero-byte receive like the gateway's reader. What an idle connection costs here, any
+/// ASP.NET Core WebSocket server pays; the gateway's own share is the difference.
+/// </summary>
+internal static class BareServerCommand
+{
+    private static readonly byte[] Ready = """{"type":"ready","protocol":"bare"}"""u8.ToArray();
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int port = int.Parse(args[Array.IndexOf(args, "--port") + 1], CultureInfo.InvariantCulture);
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        WebApplication app = builder.Build();
+        app.UseWebSockets();
+        app.MapGet("/api/agents", () => Results.Text("[]", "application/json"));
+        app.Map("/ws/{agentId}", async (HttpContext context) =>
+        {
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+
+            using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                KeepAliveInterval = TimeSpan.FromSeconds(20),
+                KeepAliveTimeout = TimeSpan.FromSeconds(20),
+            }).ConfigureAwait(false);
+            CancellationToken aborted = context.RequestAborted;
+            try
+            {
+                await socket.SendAsync(Ready, WebSocketMessageType.Text, endOfMessage: true, aborted).ConfigureAwait(false);
+                byte[] buffer = new byte[4096];
+                while (true)
+                {
+                    ValueWebSocketReceiveResult peek = await socket.ReceiveAsync(Memory<byte>.Empty, aborted).ConfigureAwait(false);
+                    if (peek.MessageType == WebSocketMessageType.Close)
+                    {
+                        break;
+                    }
+
+                    ValueWebSocketReceiveResult read = await socket.ReceiveAsync(buffer.AsMemory(), aborted).ConfigureAwait(false);
+                    if (read.MessageType == WebSocketMessageType.Close)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+            {
+            }
+        });
+        await app.RunAsync().ConfigureAwait(false);
+        return 0;
+    }
+}
