@@ -36,6 +36,13 @@ internal static class BenchProgram
         var clock = Stopwatch.StartNew();
         ResultStore store = ResultStore.Load();
         BenchResults results = store.Results;
+        if (options.Selected.SetEquals(["report"]))
+        {
+            DocWriter.Write(results);
+            Console.WriteLine($"Updated {Repository.BenchmarksDoc} and {ChartWriter.ChartPath} from {ResultStore.LatestPath}");
+            return 0;
+        }
+
         results.Machine = MachineProbe.Read();
         Console.WriteLine($"Machine: {results.Machine.Cores} cores, {results.Machine.CpuModel}, {results.Machine.MemoryGiB:F1} GiB, .NET {results.Machine.DotnetVersion}");
 

@@ -56,6 +56,9 @@ internal sealed class BenchOptions
                     }
 
                     break;
+                case "report":
+                    options.Selected.Add("report");
+                    break;
                 case "--runs":
                     options.Runs = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 10);
                     break;
@@ -109,7 +112,8 @@ internal sealed class BenchOptions
     }
 
     public static string Usage => """
-        Usage: dotnet run -c Release --project bench -- <all|throughput|latency|direct|density|cancel|micro>... [options]
+        Usage: dotnet run -c Release --project bench -- <all|throughput|latency|direct|density|cancel|micro|report>... [options]
+          report            only regenerate docs/BENCHMARKS.md and the chart from bench/results/latest.json
           --runs N          repetitions of each measurement (default 3)
           --artifacts DIR   where the gateway and simulator are built (default /tmp/art-bench)
           --no-build        use what is already built there

@@ -101,7 +101,7 @@ internal static class ChartWriter
 
     private static void MemoryPanel(StringBuilder svg, DensitySection? d, int x0)
     {
-        Title(svg, x0, "Gateway memory per idle connection, KiB", d is null ? "" : I($"RSS growth / {d.Connections:N0} connections"));
+        Title(svg, x0, "Memory per idle connection, KiB", d is null ? "" : I($"RSS growth / {d.Connections:N0} connections"));
         if (d is null || d.Runs.Count == 0)
         {
             return;
@@ -126,9 +126,9 @@ internal static class ChartWriter
 
     private static void Axis(StringBuilder svg, int x0, double max, Func<double, double> y, Func<double, string> label)
     {
-        for (int i = 0; i <= 4; i++)
+        double step = Nice(max / 5);
+        for (double v = 0; v <= max + (step / 2); v += step)
         {
-            double v = max * i / 4;
             svg.AppendLine(I($"""<line x1="{x0 + 45}" x2="{x0 + PanelWidth - 10}" y1="{y(v):F1}" y2="{y(v):F1}" stroke="#eee"/>"""));
             svg.AppendLine(I($"""<text x="{x0 + 40}" y="{y(v) + 4:F1}" text-anchor="end" fill="#555">{label(v)}</text>"""));
         }
@@ -187,7 +187,7 @@ internal static class ChartWriter
         }
 
         double p = Math.Pow(10, Math.Floor(Math.Log10(v)));
-        return new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * p).First(m => m >= v);
+        return new[] { 1, 2, 5, 10 }.Select(m => m * p).First(m => m >= v);
     }
 
     private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
