@@ -39,6 +39,9 @@ internal sealed class BenchOptions
     /// <summary>Throughput: turns each of the 16 connections runs back to back in one measurement.</summary>
     public int TurnsPerConnection { get; private set; } = 16;
 
+    /// <summary>Latency: the levels of concurrent turns measured.</summary>
+    public int[] LatencyLevels { get; private set; } = [32, 256, 1024];
+
     public string[] Raw { get; private set; } = [];
 
     public static BenchOptions Parse(string[] args)
@@ -88,6 +91,9 @@ internal sealed class BenchOptions
                     break;
                 case "--turns-per-connection":
                     options.TurnsPerConnection = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--latency-turns":
+                    options.LatencyLevels = args[++i].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
                     break;
                 case "--capacity":
                     options.CapacityTarget = int.Parse(args[++i], CultureInfo.InvariantCulture);

@@ -2,24 +2,33 @@ using System.Diagnostics;
 
 namespace LettaSockets.Bench.Harness;
 
-/// <summary>CPU seconds used by the gateway, the simulator and the bench itself over a measured window.</summary>
+/// <summary>
+/// CPU seconds used over a measured window by the server in the path (the gateway, or the bare
+/// relay), the simulator, the bench itself, and everything else on the machine.
+/// </summary>
 internal sealed class CpuMeter
 {
     private readonly BenchStack _stack;
-    private readonly bool _gatewayInPath;
-    private TimeSpan _gateway, _simulator, _bench;
+    private readonly ChildProcess? _inPath;
+    private TimeSpan _gateway, _server, _simulator, _bench;
     private double _machine;
     private long _started;
 
     public CpuMeter(BenchStack stack, bool gatewayInPath)
+        : this(stack, gatewayInPath ? stack.Gateway : null)
+    {
+    }
+
+    public CpuMeter(BenchStack stack, ChildProcess? inPath)
     {
         _stack = stack;
-        _gatewayInPath = gatewayInPath;
+        _inPath = inPath;
     }
 
     public void Start()
     {
         _gateway = _stack.Gateway.Cpu;
+        _server = _inPath?.Cpu ?? TimeSpan.Zero;
         _simulator = _stack.Simulator.Cpu;
         _bench = Process.GetCurrentProcess().TotalProcessorTime;
         _machine = MachineBusySeconds();
@@ -30,11 +39,12 @@ internal sealed class CpuMeter
     {
         double wall = Stopwatch.GetElapsedTime(_started).TotalSeconds;
         double gateway = (_stack.Gateway.Cpu - _gateway).TotalSeconds;
+        double server = _inPath is null ? 0 : ReferenceEquals(_inPath, _stack.Gateway) ? gateway : (_inPath.Cpu - _server).TotalSeconds;
         double simulator = (_stack.Simulator.Cpu - _simulator).TotalSeconds;
         double bench = (Process.GetCurrentProcess().TotalProcessorTime - _bench).TotalSeconds;
         double machine = MachineBusySeconds() - _machine;
-        double others = Math.Max(0, machine - gateway - simulator - bench);
-        return new CpuUse(wall, _gatewayInPath ? gateway : 0, simulator, bench, others);
+        double others = Math.Max(0, machine - gateway - simulator - bench - (ReferenceEquals(_inPath, _stack.Gateway) ? 0 : server));
+        return new CpuUse(wall, server, simulator, bench, others);
     }
 
     /// <summary>Busy CPU seconds of the whole machine since boot (<c>/proc/stat</c>, all but idle and iowait).</summary>

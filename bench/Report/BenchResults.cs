@@ -70,6 +70,9 @@ internal sealed class LatencyLevel
     public List<LatencyRun> Gateway { get; set; } = [];
 
     public List<LatencyRun> Direct { get; set; } = [];
+
+    /// <summary>Through the bare relay: the least a .NET SSE-to-WebSocket relay costs on this machine.</summary>
+    public List<LatencyRun> BareRelay { get; set; } = [];
 }
 
 internal sealed record LatencyRun(

@@ -17,6 +17,7 @@ internal static class ChartWriter
     private const int Bottom = 270;
     private const string Gateway = "#2b6cb0";
     private const string Direct = "#9ac1e6";
+    private const string RelayColor = "#6a9fd4";
     private const string ReferenceColor = "#c8c8c8";
     private const string GoalColor = "#d9480f";
 
@@ -85,18 +86,19 @@ internal static class ChartWriter
         {
             LatencyLevel level = l.Levels[i];
             int x = x0 + 55 + (i * slot);
-            Bar(svg, x, 26, Stat.Of(level.Gateway.Select(r => r.P99Ms)), y, Gateway, null, "F1");
-            Bar(svg, x + 30, 26, Stat.Of(level.Direct.Select(r => r.P99Ms)), y, Direct, null, "F1");
-            svg.AppendLine(I($"""<text x="{x + 28}" y="{Bottom + 14}" text-anchor="middle">{level.Turns:N0}</text>"""));
+            Bar(svg, x, 22, Stat.Of(level.Gateway.Select(r => r.P99Ms)), y, Gateway, null, "F1");
+            Bar(svg, x + 24, 22, Stat.Of(level.BareRelay.Select(r => r.P99Ms)), y, RelayColor, null, "F1");
+            Bar(svg, x + 48, 22, Stat.Of(level.Direct.Select(r => r.P99Ms)), y, Direct, null, "F1");
+            svg.AppendLine(I($"""<text x="{x + 35}" y="{Bottom + 14}" text-anchor="middle">{level.Turns:N0}</text>"""));
             if (level.Turns == 256)
             {
                 double ry = y(Goals.Reference.P99At256Ms);
-                svg.AppendLine(I($"""<line x1="{x - 4}" x2="{x + 60}" y1="{ry:F1}" y2="{ry:F1}" stroke="#999" stroke-dasharray="3,2"/>"""));
-                svg.AppendLine(I($"""<text x="{x + 28}" y="{ry - 3:F1}" text-anchor="middle" fill="#777">Python {Goals.Reference.P99At256Ms}</text>"""));
+                svg.AppendLine(I($"""<line x1="{x - 4}" x2="{x + 74}" y1="{ry:F1}" y2="{ry:F1}" stroke="#999" stroke-dasharray="3,2"/>"""));
+                svg.AppendLine(I($"""<text x="{x + 35}" y="{ry - 3:F1}" text-anchor="middle" fill="#777">Python {Goals.Reference.P99At256Ms}</text>"""));
             }
         }
 
-        Legend(svg, x0 + 55, Bottom + 28, ("gateway", Gateway), ("direct (floor)", Direct));
+        Legend(svg, x0 + 50, Bottom + 28, ("gateway", Gateway), ("bare relay", RelayColor), ("direct", Direct));
     }
 
     private static void MemoryPanel(StringBuilder svg, DensitySection? d, int x0)

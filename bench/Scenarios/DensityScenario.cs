@@ -33,7 +33,7 @@ internal static class DensityScenario
                 Print("gateway", run, result);
             }
 
-            (ChildProcess bare, IPEndPoint endpoint) = await StartBareServerAsync(GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false);
+            (ChildProcess bare, IPEndPoint endpoint) = await SelfProcess.StartServerAsync("bare server", "bare-server", [], GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false);
             using (bare)
             {
                 DensityRun result = await MeasureAsync(bare, endpoint, gateway: false, connections, idleSeconds).ConfigureAwait(false);
@@ -111,39 +111,6 @@ internal static class DensityScenario
         await using IdleConnections idle = await IdleConnections.OpenAsync(endpoint, 300, 2, 8, ConnectTimeout, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Starts <see cref="BareServerCommand"/> (Server GC, like the gateway) and waits until it answers.</summary>
-    private static async Task<(ChildProcess Server, IPEndPoint EndPoint)> StartBareServerAsync(IReadOnlyDictionary<string, string>? experiment)
-    {
-        int port = FreePort.Next();
-        var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" };
-        foreach ((string key, string value) in experiment ?? new Dictionary<string, string>())
-        {
-            environment[key] = value;
-        }
-
-        ChildProcess server = ChildProcess.Start("bare server", Environment.ProcessPath ?? "dotnet",
-            SelfArguments("bare-server", "--port", port.ToString(CultureInfo.InvariantCulture)),
-            TimeSpan.FromMinutes(10),
-            environment);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using HttpResponseMessage response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/api/agents")).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    return (server, new IPEndPoint(IPAddress.Loopback, port));
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && clock.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                await Task.Delay(50).ConfigureAwait(false);
-            }
-        }
-    }
-
     private static async Task<CapacityProbe> ProbeCapacityAsync(BenchStack stack, int target)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(4));
@@ -156,7 +123,7 @@ internal static class DensityScenario
         int helperCount = target / 2;
         var helperLine = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using ChildProcess helper = ChildProcess.Start("hold helper", Environment.ProcessPath ?? "dotnet",
-            SelfArguments("hold", "--port", stack.GatewayEndPoint.Port.ToString(CultureInfo.InvariantCulture), "--count", helperCount.ToString(CultureInfo.InvariantCulture), "--first-source", "10"),
+            SelfProcess.Arguments("hold", "--port", stack.GatewayEndPoint.Port.ToString(CultureInfo.InvariantCulture), "--count", helperCount.ToString(CultureInfo.InvariantCulture), "--first-source", "10"),
             TimeSpan.FromMinutes(4),
             onLine: line =>
             {
@@ -196,19 +163,5 @@ internal static class DensityScenario
         }
 
         return new CapacityProbe(target, held, failed, limit, filesBefore, peak, firstError, servedAfter);
-    }
-
-    /// <summary>Arguments that start this program again (the apphost, or <c>dotnet LettaSockets.Bench.dll</c>) with a sub-command.</summary>
-    private static IEnumerable<string> SelfArguments(params string[] arguments)
-    {
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-        {
-            yield return typeof(DensityScenario).Assembly.Location;
-        }
-
-        foreach (string a in arguments)
-        {
-            yield return a;
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using LettaSockets.Bench.Harness;
 using LettaSockets.Bench.Load;
 using LettaSockets.Bench.Report;
@@ -17,7 +18,6 @@ internal static class LatencyScenario
 {
     public const double Rate = 20;
     private const int ReceiveBuffer = 16 * 1024;
-    private static readonly int[] Levels = [32, 256, 1024];
 
     public static async Task<LatencySection> RunAsync(BenchOptions options, BenchStack stack, bool gateway, bool direct)
     {
@@ -32,46 +32,66 @@ internal static class LatencyScenario
         };
         int chunksPerTurn = (int)(Rate * (warmup + measured));
         int skip = (int)(Rate * warmup);
-        foreach (int turns in Levels)
+        foreach (int turns in options.LatencyLevels)
         {
             section.Levels.Add(new LatencyLevel { Turns = turns });
         }
 
-        for (int run = 0; run < options.Runs; run++)
+        // The bare relay (gateway runs only): what any .NET relay of SSE to WebSocket costs here.
+        (ChildProcess Server, IPEndPoint EndPoint)? relay = null;
+        if (gateway)
         {
-            foreach (LatencyLevel level in section.Levels)
-            {
-                Mode[] order = run % 2 == 0 ? [Mode.Gateway, Mode.Direct] : [Mode.Direct, Mode.Gateway];
-                foreach (Mode mode in order)
-                {
-                    if (mode == Mode.Gateway ? !gateway : !direct)
-                    {
-                        continue;
-                    }
+            string jitLog = Path.Combine(stack.JitLogs, "relay.txt");
+            relay = await SelfProcess.StartServerAsync("bare relay", "bare-relay", ["--simulator", stack.SimulatorUrl.ToString()],
+                new Dictionary<string, string> { ["DOTNET_JitStdOutFile"] = jitLog, ["DOTNET_JitDisasmSummary"] = "1" }).ConfigureAwait(false);
+            await WarmUp.RelayAsync(relay.Value.EndPoint, jitLog).ConfigureAwait(false);
+        }
 
-                    LatencyRun result = await MeasureAsync(options, stack, mode, level.Turns, chunksPerTurn, skip, run).ConfigureAwait(false);
-                    (mode == Mode.Gateway ? level.Gateway : level.Direct).Add(result);
-                    Print(mode == Mode.Gateway ? "gateway" : "direct", level.Turns, run, result);
+        try
+        {
+            Mode[][] orders = [[Mode.Gateway, Mode.Direct, Mode.BareRelay], [Mode.Direct, Mode.BareRelay, Mode.Gateway], [Mode.BareRelay, Mode.Gateway, Mode.Direct]];
+            for (int run = 0; run < options.Runs; run++)
+            {
+                foreach (LatencyLevel level in section.Levels)
+                {
+                    foreach (Mode mode in orders[run % orders.Length])
+                    {
+                        if (mode == Mode.Gateway ? !gateway : mode == Mode.Direct ? !direct : relay is null)
+                        {
+                            continue;
+                        }
+
+                        LatencyRun result = await MeasureAsync(options, stack, mode, relay, level.Turns, chunksPerTurn, skip, run).ConfigureAwait(false);
+                        (mode switch { Mode.Gateway => level.Gateway, Mode.Direct => level.Direct, _ => level.BareRelay }).Add(result);
+                        Print(mode switch { Mode.Gateway => "gateway", Mode.Direct => "direct", _ => "relay" }, level.Turns, run, result);
+                    }
                 }
             }
+        }
+        finally
+        {
+            relay?.Server.Dispose();
         }
 
         return section;
     }
 
-    private static async Task<LatencyRun> MeasureAsync(BenchOptions options, BenchStack stack, Mode mode, int turns, int chunksPerTurn, int skip, int run)
+    private static async Task<LatencyRun> MeasureAsync(BenchOptions options, BenchStack stack, Mode mode, (ChildProcess Server, IPEndPoint EndPoint)? relay, int turns, int chunksPerTurn, int skip, int run)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         string content = string.Create(CultureInfo.InvariantCulture, $"bench n={chunksPerTurn} pace={Rate} size=16");
-        IReadOnlyList<WsConnection>? connections = mode == Mode.Gateway
-            ? await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, turns, ReceiveBuffer, deadline.Token).ConfigureAwait(false)
-            : null;
+        IReadOnlyList<WsConnection>? connections = mode switch
+        {
+            Mode.Gateway => await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, turns, ReceiveBuffer, deadline.Token).ConfigureAwait(false),
+            Mode.BareRelay => await GatewayClient.OpenManyAsync(relay!.Value.EndPoint, turns, ReceiveBuffer, deadline.Token).ConfigureAwait(false),
+            _ => null,
+        };
         using var direct = mode == Mode.Direct ? new DirectClient(stack.SimulatorUrl) : null;
         var samples = Enumerable.Range(0, turns).Select(_ => new LatencySamples(chunksPerTurn)).ToArray();
         try
         {
             using GatewayTrace? trace = mode == Mode.Gateway ? await GatewayTrace.StartAsync(options, stack, $"latency-{turns}-{run + 1}").ConfigureAwait(false) : null;
-            var meter = new CpuMeter(stack, gatewayInPath: mode == Mode.Gateway);
+            var meter = new CpuMeter(stack, mode switch { Mode.Gateway => stack.Gateway, Mode.BareRelay => relay!.Value.Server, _ => null });
             double spread = Stopwatch.Frequency / Rate / turns;
             long start = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 10);
             meter.Start();

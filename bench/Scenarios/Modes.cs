@@ -1,8 +1,12 @@
 namespace LettaSockets.Bench.Scenarios;
 
-/// <summary>Which path a measurement takes: through the gateway, or straight to the simulator (the floor).</summary>
+/// <summary>
+/// Which path a measurement takes: through the gateway, straight to the simulator (the floor), or
+/// through the bare relay (<see cref="BareRelayCommand"/>: the least a .NET SSE-to-WebSocket relay does).
+/// </summary>
 internal enum Mode
 {
     Gateway,
     Direct,
+    BareRelay,
 }

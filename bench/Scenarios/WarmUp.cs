@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using LettaSockets.Bench.Harness;
 using LettaSockets.Bench.Load;
 
@@ -77,5 +78,39 @@ internal static class WarmUp
         await CancelScenario.CancelledTurnAsync(connections[0], $"warm{round}-cancel", cancellationToken).ConfigureAwait(false);
         Task pacedFloor = Task.WhenAll(Enumerable.Range(0, 8).Select(_ => direct.RunTurnAsync("bench n=10 pace=20 size=16", new byte[4096], null, 0, cancellationToken)));
         await pacedFloor.ConfigureAwait(false);
+    }
+
+    /// <summary>Warms the bare relay the same way (its own compilation log), until a round compiles nothing new.</summary>
+    public static async Task RelayAsync(IPEndPoint relay, string jitLog)
+    {
+        var clock = Stopwatch.StartNew();
+        using var deadline = new CancellationTokenSource(Limit + TimeSpan.FromMinutes(1));
+        IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(relay, Unpaced + Paced, 64 * 1024, deadline.Token).ConfigureAwait(false);
+        try
+        {
+            long compiled = -1;
+            int quiet = 0;
+            for (int round = 0; clock.Elapsed < Limit && quiet < 2; round++)
+            {
+                var roundClock = Stopwatch.StartNew();
+                await Task.WhenAll(connections.Take(Unpaced).Select(async (c, i) =>
+                {
+                    for (int t = 0; roundClock.Elapsed < Round; t++)
+                    {
+                        await GatewayClient.RunTurnAsync(c, $"relay{round}-{i}-{t}", Content, null, 0, deadline.Token).ConfigureAwait(false);
+                    }
+                }).Concat(connections.Skip(Unpaced).Select((c, i) =>
+                    GatewayClient.RunTurnAsync(c, $"relay{round}-paced-{i}", "bench n=36 pace=20 size=16", null, 0, deadline.Token)))).ConfigureAwait(false);
+                long now = File.Exists(jitLog) ? new FileInfo(jitLog).Length : 0;
+                quiet = now == compiled ? quiet + 1 : 0;
+                compiled = now;
+            }
+        }
+        finally
+        {
+            await GatewayClient.CloseAllAsync(connections).ConfigureAwait(false);
+        }
+
+        Console.WriteLine($"  bare relay warm-up: {clock.Elapsed.TotalSeconds:F0} s");
     }
 }
