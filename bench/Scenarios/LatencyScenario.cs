@@ -22,7 +22,7 @@ internal static class LatencyScenario
     public static async Task<LatencySection> RunAsync(BenchOptions options, BenchStack stack, bool gateway, bool direct)
     {
         double warmup = 1;
-        double measured = options.Quick ? 2 : 4;
+        double measured = options.Quick ? 2 : 5;
         var section = new LatencySection
         {
             MeasuredAt = DateTimeOffset.UtcNow,
