@@ -67,7 +67,15 @@ internal sealed class IdleConnections : IAsyncDisposable
             connection.Dispose();
         }
 
-        await Task.WhenAll(_held.Select(h => h.Hold)).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_held.Select(h => h.Hold)).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The sockets are disposed; a hold loop still unwinding is not worth failing a run for.
+        }
+
         _stop.Dispose();
     }
 
