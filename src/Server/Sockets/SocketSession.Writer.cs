@@ -99,10 +99,19 @@ public sealed partial class SocketSession
     /// <see cref="SocketOptions.StallTimeout"/> marks the client a slow consumer.</summary>
     private async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken token)
     {
+        ValueTask send = _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, token);
+        if (send.IsCompletedSuccessfully)
+        {
+            // The socket took the frame at once, so it cannot have stalled: skip the watchdog. Arming
+            // a timer takes the runtime's timer-queue lock, twice per frame (docs/BENCHMARKS.md).
+            send.GetAwaiter().GetResult();
+            return;
+        }
+
         _stallTimer.Change(_options.StallTimeout, Timeout.InfiniteTimeSpan);
         try
         {
-            await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, token).ConfigureAwait(false);
+            await send.ConfigureAwait(false);
         }
         finally
         {
