@@ -57,16 +57,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
     {
         foreach (string query in new[] { "&active=true", "" })
         {
-            using var message = new HttpRequestMessage(HttpMethod.Get, await endpoint.UrlAsync($"v1/runs/?agent_id={agentId}&background=true&order=desc&limit=1{query}", cancellationToken).ConfigureAwait(false));
-            AddHeaders(message);
-            using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw UpstreamErrors.FromStatus(response.StatusCode, response.Headers, await ReadDetailAsync(response, cancellationToken).ConfigureAwait(false));
-            }
-
-            await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            using JsonDocument document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            using JsonDocument document = await GetJsonAsync($"v1/runs/?agent_id={agentId}&background=true&order=desc&limit=1{query}", cancellationToken).ConfigureAwait(false);
             if (document.RootElement.ValueKind == JsonValueKind.Array
                 && document.RootElement.EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } run
                 && run.TryGetProperty("id", out JsonElement id) && id.ValueKind == JsonValueKind.String)
@@ -126,16 +117,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
     /// <summary>Letta's agents, id and name only.</summary>
     public async Task<IReadOnlyList<AgentSummary>> ListAgentsAsync(CancellationToken cancellationToken)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Get, await endpoint.UrlAsync("v1/agents?limit=100", cancellationToken).ConfigureAwait(false));
-        AddHeaders(message);
-        using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw UpstreamErrors.FromStatus(response.StatusCode, response.Headers, await ReadDetailAsync(response, cancellationToken).ConfigureAwait(false));
-        }
-
-        await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using JsonDocument document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+        using JsonDocument document = await GetJsonAsync("v1/agents?limit=100", cancellationToken).ConfigureAwait(false);
         var agents = new List<AgentSummary>();
         if (document.RootElement.ValueKind == JsonValueKind.Array)
         {
@@ -150,6 +132,21 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         }
 
         return agents;
+    }
+
+    /// <summary>GETs a Letta JSON resource; a failure status becomes an <see cref="UpstreamException"/>.</summary>
+    private async Task<JsonDocument> GetJsonAsync(string relative, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, await endpoint.UrlAsync(relative, cancellationToken).ConfigureAwait(false));
+        AddHeaders(message);
+        using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw UpstreamErrors.FromStatus(response.StatusCode, response.Headers, await ReadDetailAsync(response, cancellationToken).ConfigureAwait(false));
+        }
+
+        await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<LettaStream> SendForStreamAsync(HttpRequestMessage message, CancellationToken cancellationToken)

@@ -9,6 +9,9 @@ namespace LettaSockets.Server.Security;
 /// </summary>
 public sealed class ConnectionLimiter(IOptions<LimitOptions> options)
 {
+    /// <summary>The refusal code when a connection limit is reached.</summary>
+    public const string TooManyConnections = "too_many_connections";
+
     private readonly LimitOptions _options = options.Value;
     private readonly Lock _gate = new();
     private readonly Dictionary<IPAddress, int> _perIp = [];
@@ -26,6 +29,29 @@ public sealed class ConnectionLimiter(IOptions<LimitOptions> options)
     }
 
     public TimeSpan RetryAfter => _options.ConnectionRetryAfter;
+
+    /// <summary>
+    /// The gate every connection (WebSocket upgrade or <c>POST /stream</c>) passes before it starts:
+    /// refused with 503 <c>shutting_down</c> while the instance drains, or <c>too_many_connections</c>
+    /// over a limit (both with <c>Retry-After</c>). Returns the slot to hold for the connection's
+    /// lifetime, or null when the request was already answered.
+    /// </summary>
+    public async Task<Slot?> AdmitAsync(HttpContext context, bool draining)
+    {
+        if (draining)
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, Protocol.Frames.ErrorCodes.ShuttingDown, "This server is shutting down: connect again (to another instance).", TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return null;
+        }
+
+        Slot? slot = TryAcquire(context.Connection.RemoteIpAddress, out string? refusal);
+        if (slot is null)
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, TooManyConnections, refusal!, RetryAfter).ConfigureAwait(false);
+        }
+
+        return slot;
+    }
 
     /// <summary>A slot for a connection from <paramref name="ip"/>, or null (with the reason) when a limit is reached.</summary>
     public Slot? TryAcquire(IPAddress? ip, out string? refusal)

@@ -13,7 +13,7 @@ namespace LettaSockets.Server.Sockets;
 public static class WebSocketEndpoints
 {
     /// <summary>HTTP error code of the 503 for <c>Limits:MaxConnections</c> / <c>Limits:MaxConnectionsPerIp</c>.</summary>
-    public const string TooManyConnections = "too_many_connections";
+    public const string TooManyConnections = ConnectionLimiter.TooManyConnections;
 
     public static IEndpointRouteBuilder MapLettaWebSockets(this IEndpointRouteBuilder endpoints)
     {
@@ -38,17 +38,9 @@ public static class WebSocketEndpoints
 
         IServiceProvider services = context.RequestServices;
         GracefulShutdown shutdown = services.GetRequiredService<GracefulShutdown>();
-        if (shutdown.IsDraining)
-        {
-            await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ShuttingDown, "This server is shutting down: connect again (to another instance).", TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-            return;
-        }
-
-        ConnectionLimiter limiter = services.GetRequiredService<ConnectionLimiter>();
-        using ConnectionLimiter.Slot? slot = limiter.TryAcquire(context.Connection.RemoteIpAddress, out string? refusal);
+        using ConnectionLimiter.Slot? slot = await services.GetRequiredService<ConnectionLimiter>().AdmitAsync(context, shutdown.IsDraining).ConfigureAwait(false);
         if (slot is null)
         {
-            await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, TooManyConnections, refusal!, limiter.RetryAfter).ConfigureAwait(false);
             return;
         }
 

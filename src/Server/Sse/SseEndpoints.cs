@@ -40,17 +40,9 @@ public static partial class SseEndpoints
 
         // Like a WebSocket: refused while the instance drains, counted against the connection limits.
         GracefulShutdown shutdown = services.GetRequiredService<GracefulShutdown>();
-        if (shutdown.IsDraining)
-        {
-            await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ShuttingDown, "This server is shutting down: send the request again (to another instance).", TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-            return;
-        }
-
-        ConnectionLimiter limiter = services.GetRequiredService<ConnectionLimiter>();
-        using ConnectionLimiter.Slot? slot = limiter.TryAcquire(context.Connection.RemoteIpAddress, out string? refusal);
+        using ConnectionLimiter.Slot? slot = await services.GetRequiredService<ConnectionLimiter>().AdmitAsync(context, shutdown.IsDraining).ConfigureAwait(false);
         if (slot is null)
         {
-            await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, WebSocketEndpoints.TooManyConnections, refusal!, limiter.RetryAfter).ConfigureAwait(false);
             return;
         }
 
