@@ -49,6 +49,8 @@ internal static class BenchProgram
         }
 
         results.Machine = MachineProbe.Read();
+        results.Arguments = options.Raw;
+        results.GatewayEnvironment = Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") ?? "";
         Console.WriteLine($"Machine: {results.Machine.Cores} cores, {results.Machine.CpuModel}, {results.Machine.MemoryGiB:F1} GiB, .NET {results.Machine.DotnetVersion}");
 
         bool needsStack = options.Selected.Overlaps(["throughput", "latency", "direct", "density", "cancel"]);

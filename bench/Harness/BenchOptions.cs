@@ -37,7 +37,7 @@ internal sealed class BenchOptions
     public int ProfileSeconds { get; private set; } = 5;
 
     /// <summary>Throughput: turns each of the 16 connections runs back to back in one measurement.</summary>
-    public int TurnsPerConnection { get; private set; } = 16;
+    public int TurnsPerConnection { get; private set; } = 48;
 
     /// <summary>Latency: the levels of concurrent turns measured.</summary>
     public int[] LatencyLevels { get; private set; } = [32, 256, 1024];

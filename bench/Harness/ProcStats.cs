@@ -67,6 +67,42 @@ internal static class ProcStats
         }
     }
 
+    /// <summary>The runtime's tiered-compilation worker threads (named <c>.NET Tiered Com…</c>) and
+    /// their CPU ticks (user + system, 1/100 s): they only run to recompile methods at a higher tier.</summary>
+    public static List<(int Tid, long Ticks)> TieredCompilationThreads(int pid)
+    {
+        var threads = new List<(int, long)>();
+        try
+        {
+            foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    // After the command name (in parentheses) come the fields from 3 on: utime and stime are 14 and 15.
+                    string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    long ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                    threads.Add((int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture), ticks));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // the thread ended
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the process is gone
+        }
+
+        return threads;
+    }
+
     private static long StatusField(int pid, string field)
     {
         foreach (string line in File.ReadLines($"/proc/{pid}/status"))

@@ -8,6 +8,12 @@ internal sealed class BenchResults
 {
     public MachineInfo? Machine { get; set; }
 
+    /// <summary>The command line of the run that wrote this file, and any runtime settings it passed to
+    /// the gateway for an experiment (<c>BENCH_GATEWAY_ENV</c>); empty for the shipped settings.</summary>
+    public string[]? Arguments { get; set; }
+
+    public string? GatewayEnvironment { get; set; }
+
     public ThroughputSection? Throughput { get; set; }
 
     public LatencySection? Latency { get; set; }
@@ -115,7 +121,8 @@ internal sealed record DensityRun(
     double IdleCpuPercent,
     double IdleBenchCpuPercent,
     int GatewayOpenFiles,
-    int StillOpenAfterIdle);
+    int StillOpenAfterIdle,
+    double? ManagedHeapPerConnectionKiB = null);
 
 internal sealed record CapacityProbe(
     int Target,

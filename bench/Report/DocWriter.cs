@@ -229,7 +229,13 @@ internal static class DocWriter
             if (d.Bare.Count > 0)
             {
                 Stat own = Stat.Of(Pairs(d.Runs, d.Bare, (g, b) => g.RssPerConnectionKiB - b.RssPerConnectionKiB));
-                md.AppendLine(I($"The bare server is Kestrel with ASP.NET Core's WebSocket middleware and the gateway's keepalive settings, nothing else (`bench/Scenarios/BareServerCommand.cs`). The gateway's own share of an idle connection is the difference: {own.Format("F2", " KiB")}."));
+                md.AppendLine(I($"The bare server is Kestrel with ASP.NET Core's WebSocket middleware and the gateway's keepalive settings, and like the gateway it waits with a zero-byte read, so an idle connection holds no receive buffer (`bench/Scenarios/BareServerCommand.cs`). The gateway's own share of an idle connection is the difference: {own.Format("F2", " KiB")}."));
+                double[] heap = d.Bare.Where(x => x.ManagedHeapPerConnectionKiB is not null).Select(x => x.ManagedHeapPerConnectionKiB!.Value).ToArray();
+                if (heap.Length > 0)
+                {
+                    md.AppendLine();
+                    md.AppendLine(I($"Of the floor's RSS per connection, the bare server's live managed heap after a full compacting collection accounts for {Stat.Of(heap).Format("F2", " KiB")} per connection — Kestrel's connection, its HTTP/1.1 state kept across the upgrade, the pipes and the WebSocket; the rest is the runtime's native side (socket, its `SocketAsyncContext`, epoll registration) and the GC's own bookkeeping and free space."));
+                }
                 md.AppendLine();
             }
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
@@ -26,6 +27,15 @@ internal static class BareServerCommand
         WebApplication app = builder.Build();
         app.UseWebSockets();
         app.MapGet("/api/agents", () => Results.Text("[]", "application/json"));
+
+        // For the density scenario only: the live managed heap after a full, compacting collection,
+        // so the floor's RSS per connection can be split into managed objects and everything else.
+        app.MapGet("/_heap", () =>
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            return Results.Text(GC.GetTotalMemory(forceFullCollection: true).ToString(CultureInfo.InvariantCulture));
+        });
         app.Map("/ws/{agentId}", async (HttpContext context) =>
         {
             if (!context.WebSockets.IsWebSocketRequest)
@@ -43,19 +53,28 @@ internal static class BareServerCommand
             try
             {
                 await socket.SendAsync(Ready, WebSocketMessageType.Text, endOfMessage: true, aborted).ConfigureAwait(false);
-                byte[] buffer = new byte[4096];
                 while (true)
                 {
+                    // Like the gateway: wait with a zero-byte read, so an idle connection holds no
+                    // receive buffer, and rent one only while a message is being read.
                     ValueWebSocketReceiveResult peek = await socket.ReceiveAsync(Memory<byte>.Empty, aborted).ConfigureAwait(false);
                     if (peek.MessageType == WebSocketMessageType.Close)
                     {
                         break;
                     }
 
-                    ValueWebSocketReceiveResult read = await socket.ReceiveAsync(buffer.AsMemory(), aborted).ConfigureAwait(false);
-                    if (read.MessageType == WebSocketMessageType.Close)
+                    byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
+                    try
                     {
-                        break;
+                        ValueWebSocketReceiveResult read = await socket.ReceiveAsync(buffer.AsMemory(), aborted).ConfigureAwait(false);
+                        if (read.MessageType == WebSocketMessageType.Close)
+                        {
+                            break;
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
                     }
                 }
             }

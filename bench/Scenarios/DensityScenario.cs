@@ -55,7 +55,7 @@ internal static class DensityScenario
 
     private static void Print(string server, int run, DensityRun result) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  density {server,-12} run {run + 1}: {result.Held:N0} held ({result.Failed} failed, {result.StillOpenAfterIdle:N0} open after idle) in {result.ConnectSeconds:F1} s; RSS {result.RssBeforeBytes / 1048576.0:F1} → {result.RssAfterBytes / 1048576.0:F1} MiB = {result.RssPerConnectionKiB:F2} KiB/connection; idle CPU {result.IdleCpuPercent:F2} % of a core"));
+            $"  density {server,-12} run {run + 1}: {result.Held:N0} held ({result.Failed} failed, {result.StillOpenAfterIdle:N0} open after idle) in {result.ConnectSeconds:F1} s; RSS {result.RssBeforeBytes / 1048576.0:F1} → {result.RssAfterBytes / 1048576.0:F1} MiB = {result.RssPerConnectionKiB:F2} KiB/connection{(result.ManagedHeapPerConnectionKiB is { } heap ? $" (live managed heap {heap:F2} KiB)" : "")}; idle CPU {result.IdleCpuPercent:F2} % of a core"));
 
     private static async Task<DensityRun> MeasureAsync(ChildProcess server, IPEndPoint endpoint, bool gateway, int count, double idleSeconds)
     {
@@ -63,6 +63,7 @@ internal static class DensityScenario
         await WarmUpAsync(endpoint, gateway, deadline.Token).ConfigureAwait(false);
         await Task.Delay(1000).ConfigureAwait(false);
         int pid = server.Pid;
+        long? heapBefore = gateway ? null : await LiveHeapAsync(endpoint, deadline.Token).ConfigureAwait(false);
         long rssBefore = ProcStats.RssBytes(pid);
 
         var clock = Stopwatch.StartNew();
@@ -79,6 +80,7 @@ internal static class DensityScenario
         double bench = (Process.GetCurrentProcess().TotalProcessorTime - benchBefore).TotalSeconds / seconds;
         long rssAfter = ProcStats.RssBytes(pid);
         int files = ProcStats.OpenFiles(pid);
+        long? heapAfter = gateway ? null : await LiveHeapAsync(endpoint, deadline.Token).ConfigureAwait(false);
         if (server.HasExited)
         {
             throw new InvalidOperationException($"The {server.Name} exited during the measurement:{Environment.NewLine}{server.Tail()}");
@@ -95,7 +97,16 @@ internal static class DensityScenario
             cpu * 100,
             bench * 100,
             files,
-            idle.Held - idle.Closed);
+            idle.Held - idle.Closed,
+            heapAfter is { } after && heapBefore is { } before && idle.Held > 0 ? (after - before) / 1024.0 / idle.Held : null);
+    }
+
+    /// <summary>The bare server's live managed heap after a full collection (its <c>/_heap</c>; the gateway has no such endpoint).</summary>
+    private static async Task<long> LiveHeapAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        string text = await http.GetStringAsync(new Uri($"http://{endpoint}/_heap"), cancellationToken).ConfigureAwait(false);
+        return long.Parse(text, CultureInfo.InvariantCulture);
     }
 
     /// <summary>One turn (gateway) and a few hundred connects, so the accept and session paths are compiled before the baseline.</summary>

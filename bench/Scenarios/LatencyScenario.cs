@@ -44,7 +44,7 @@ internal static class LatencyScenario
             string jitLog = Path.Combine(stack.JitLogs, "relay.txt");
             relay = await SelfProcess.StartServerAsync("bare relay", "bare-relay", ["--simulator", stack.SimulatorUrl.ToString()],
                 new Dictionary<string, string> { ["DOTNET_JitStdOutFile"] = jitLog, ["DOTNET_JitDisasmSummary"] = "1" }).ConfigureAwait(false);
-            await WarmUp.RelayAsync(relay.Value.EndPoint, jitLog).ConfigureAwait(false);
+            await WarmUp.RelayAsync(relay.Value.EndPoint, relay.Value.Server.Pid, jitLog).ConfigureAwait(false);
         }
 
         try
