@@ -24,48 +24,60 @@ internal static class WarmUp
     public static async Task RunAsync(BenchStack stack)
     {
         var clock = Stopwatch.StartNew();
-        using var deadline = new CancellationTokenSource(Limit + TimeSpan.FromMinutes(1));
         using var direct = new DirectClient(stack.SimulatorUrl);
+        var settling = new Settling(() => stack.MethodsCompiled, stack.Gateway.Pid, stack.Simulator.Pid);
+        (bool settled, int rounds) = await RoundsAsync(stack.GatewayEndPoint, settling, (connections, round, token) => RoundAsync(connections, direct, round, token)).ConfigureAwait(false);
+        stack.EnsureAlive();
+        Console.WriteLine(settled
+            ? $"  warm-up: {clock.Elapsed.TotalSeconds:F0} s, {rounds} rounds, until tiered compilation had settled in both processes"
+            : $"  warm-up: stopped at the {Limit.TotalSeconds:F0} s limit ({rounds} rounds) before tiered compilation had settled");
+    }
+
+    /// <summary>Warms the bare relay the same way (its own compilation log), until it has settled.</summary>
+    public static async Task RelayAsync(IPEndPoint relay, int relayPid, string jitLog)
+    {
+        var clock = Stopwatch.StartNew();
+        var settling = new Settling(() => File.Exists(jitLog) ? new FileInfo(jitLog).Length : 0, relayPid);
+        await RoundsAsync(relay, settling, (connections, round, token) => TurnsAsync(connections, $"relay{round}", token)).ConfigureAwait(false);
+        Console.WriteLine($"  bare relay warm-up: {clock.Elapsed.TotalSeconds:F0} s");
+    }
+
+    /// <summary>
+    /// Runs rounds until <paramref name="settling"/> says compilation has settled, or the time limit.
+    /// Every round opens and closes its own connections, as every measurement does: the connection
+    /// life cycle (upgrade, close, a session's teardown) is warmed up too, not compiled for the first
+    /// time inside the first measured run.
+    /// </summary>
+    private static async Task<(bool Settled, int Rounds)> RoundsAsync(IPEndPoint endpoint, Settling settling, Func<IReadOnlyList<WsConnection>, int, CancellationToken, Task> round)
+    {
+        var clock = Stopwatch.StartNew();
+        using var deadline = new CancellationTokenSource(Limit + TimeSpan.FromMinutes(1));
         int rounds = 0;
-        var settled = new Settling(() => stack.MethodsCompiled, stack.Gateway.Pid, stack.Simulator.Pid);
-        bool done = false;
-        while (!done && clock.Elapsed < Limit)
+        while (clock.Elapsed < Limit)
         {
-            // Every round opens and closes its own connections, as every measurement does: the
-            // connection life cycle (upgrade, close, a session's teardown) is warmed up too, not
-            // compiled for the first time inside the first measured run.
-            IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, Unpaced + Paced, 64 * 1024, deadline.Token).ConfigureAwait(false);
+            IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(endpoint, Unpaced + Paced, 64 * 1024, deadline.Token).ConfigureAwait(false);
             try
             {
-                await RoundAsync(connections, direct, rounds++, deadline.Token).ConfigureAwait(false);
+                await round(connections, rounds++, deadline.Token).ConfigureAwait(false);
             }
             finally
             {
                 await GatewayClient.CloseAllAsync(connections).ConfigureAwait(false);
             }
 
-            done = settled.Check();
+            if (settling.Check())
+            {
+                return (true, rounds);
+            }
         }
 
-        stack.EnsureAlive();
-        Console.WriteLine(done
-            ? $"  warm-up: {clock.Elapsed.TotalSeconds:F0} s, {rounds} rounds, until tiered compilation had settled in both processes"
-            : $"  warm-up: stopped at the {Limit.TotalSeconds:F0} s limit ({rounds} rounds) before tiered compilation had settled");
+        return (false, rounds);
     }
 
     private static async Task RoundAsync(IReadOnlyList<WsConnection> connections, DirectClient direct, int round, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        // Unpaced turns find the frames queued and merge them; paced ones wait for every delta, which
-        // takes other code paths (awaits that really suspend, one frame per delta).
-        Task gateway = Task.WhenAll(connections.Take(Unpaced).Select(async (c, i) =>
-        {
-            for (int t = 0; clock.Elapsed < Round; t++)
-            {
-                await GatewayClient.RunTurnAsync(c, $"warm{round}-{i}-{t}", Content, null, 0, cancellationToken).ConfigureAwait(false);
-            }
-        }).Concat(connections.Skip(Unpaced).Select((c, i) =>
-            GatewayClient.RunTurnAsync(c, $"warm{round}-paced-{i}", "bench n=36 pace=20 size=16", null, 0, cancellationToken))));
+        Task gateway = TurnsAsync(connections, $"warm{round}", cancellationToken);
         Task floor = Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
         {
             byte[] buffer = new byte[64 * 1024];
@@ -80,39 +92,22 @@ internal static class WarmUp
         await pacedFloor.ConfigureAwait(false);
     }
 
-    /// <summary>Warms the bare relay the same way (its own compilation log), until a round compiles nothing new.</summary>
-    public static async Task RelayAsync(IPEndPoint relay, int relayPid, string jitLog)
+    /// <summary>
+    /// One round's turns on a server: unpaced turns back to back for <see cref="Round"/> find their
+    /// frames queued and merge them; paced ones wait for every delta, which takes other code paths
+    /// (awaits that really suspend, one frame per delta).
+    /// </summary>
+    private static Task TurnsAsync(IReadOnlyList<WsConnection> connections, string prefix, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        using var deadline = new CancellationTokenSource(Limit + TimeSpan.FromMinutes(1));
-        var settled = new Settling(() => File.Exists(jitLog) ? new FileInfo(jitLog).Length : 0, relayPid);
-        for (int round = 0; clock.Elapsed < Limit; round++)
+        return Task.WhenAll(connections.Take(Unpaced).Select(async (c, i) =>
         {
-            IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(relay, Unpaced + Paced, 64 * 1024, deadline.Token).ConfigureAwait(false);
-            try
+            for (int t = 0; clock.Elapsed < Round; t++)
             {
-                var roundClock = Stopwatch.StartNew();
-                await Task.WhenAll(connections.Take(Unpaced).Select(async (c, i) =>
-                {
-                    for (int t = 0; roundClock.Elapsed < Round; t++)
-                    {
-                        await GatewayClient.RunTurnAsync(c, $"relay{round}-{i}-{t}", Content, null, 0, deadline.Token).ConfigureAwait(false);
-                    }
-                }).Concat(connections.Skip(Unpaced).Select((c, i) =>
-                    GatewayClient.RunTurnAsync(c, $"relay{round}-paced-{i}", "bench n=36 pace=20 size=16", null, 0, deadline.Token)))).ConfigureAwait(false);
+                await GatewayClient.RunTurnAsync(c, $"{prefix}-{i}-{t}", Content, null, 0, cancellationToken).ConfigureAwait(false);
             }
-            finally
-            {
-                await GatewayClient.CloseAllAsync(connections).ConfigureAwait(false);
-            }
-
-            if (settled.Check())
-            {
-                break;
-            }
-        }
-
-        Console.WriteLine($"  bare relay warm-up: {clock.Elapsed.TotalSeconds:F0} s");
+        }).Concat(connections.Skip(Unpaced).Select((c, i) =>
+            GatewayClient.RunTurnAsync(c, $"{prefix}-paced-{i}", "bench n=36 pace=20 size=16", null, 0, cancellationToken))));
     }
 
     /// <summary>
