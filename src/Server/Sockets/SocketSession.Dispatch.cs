@@ -9,6 +9,11 @@ namespace LettaSockets.Server.Sockets;
 
 public sealed partial class SocketSession
 {
+    /// <summary>
+    /// Handles one client frame. Nothing that goes wrong while handling a frame may end the reader
+    /// loop (protocol §3.5): an unexpected failure becomes an <c>internal</c> error for that request
+    /// id, is logged, and the connection and its other turns carry on.
+    /// </summary>
     private async ValueTask HandleFrameAsync(ClientFrameParseResult parsed)
     {
         if (parsed.Error is { } error)
@@ -18,25 +23,45 @@ public sealed partial class SocketSession
         }
 
         ClientFrame frame = parsed.Frame!;
+        string? id = frame.Type is ClientFrameType.Message or ClientFrameType.Approve or ClientFrameType.Resume
+            ? frame.Id ?? NextRequestId()
+            : frame.Id;
+        try
+        {
+            await DispatchAsync(frame, id).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not System.Threading.Channels.ChannelClosedException && !(e is OperationCanceledException && _aborted.IsCancellationRequested))
+        {
+            Log.FrameFailed(_logger, _context.ConnectionId, frame.Type, id, e);
+
+            // A turn that was admitted under this id sends its own terminal frame; otherwise this is it.
+            if (id is null || _turns.Find(id) is null)
+            {
+                await RejectAsync(ErrorCodes.Internal, "The gateway failed while handling this frame.", id, retryable: true).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask DispatchAsync(ClientFrame frame, string? id)
+    {
         switch (frame.Type)
         {
             case ClientFrameType.Message:
             case ClientFrameType.Approve:
             case ClientFrameType.Resume:
-                await StartTurnAsync(frame).ConfigureAwait(false);
+                await StartTurnAsync(frame, id!).ConfigureAwait(false);
                 break;
             case ClientFrameType.Cancel:
-                await CancelAsync(frame.Id).ConfigureAwait(false);
+                await CancelAsync(id).ConfigureAwait(false);
                 break;
             case ClientFrameType.Ping:
-                await _outbound.Writer.WriteAsync(StreamChunk.Pong(frame.Id), _aborted.Token).ConfigureAwait(false);
+                await _outbound.Writer.WriteAsync(StreamChunk.Pong(id), _aborted.Token).ConfigureAwait(false);
                 break;
         }
     }
 
-    private async ValueTask StartTurnAsync(ClientFrame frame)
+    private async ValueTask StartTurnAsync(ClientFrame frame, string id)
     {
-        string id = frame.Id ?? NextRequestId();
         string? agentId = frame.AgentId ?? _context.AgentId;
         if (await RefuseTurnAsync(frame, id, agentId).ConfigureAwait(false))
         {

@@ -24,5 +24,8 @@ public sealed partial class SocketSession
 
         [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Connection {ConnectionId} took no frame for {Seconds} s: closing it as a slow consumer")]
         public static partial void SlowConsumer(ILogger logger, string connectionId, double seconds);
+
+        [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "Connection {ConnectionId}: handling a {FrameType} frame (request {RequestId}) failed; the connection carries on")]
+        public static partial void FrameFailed(ILogger logger, string connectionId, LettaSockets.Protocol.Frames.ClientFrameType frameType, string? requestId, Exception exception);
     }
 }

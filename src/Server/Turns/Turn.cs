@@ -18,6 +18,8 @@ public sealed class Turn : IDisposable
     private readonly Lock _sync = new();
     private int _terminal;
     private int _cancelCallStarted;
+    private int _inCallbacks;
+    private bool _disposeRequested;
     private bool _disposed;
 
     public Turn(TurnInfo info, LettaTurnRequest request, TurnOptions options, CancellationToken hostAborted, TimeProvider time)
@@ -72,22 +74,30 @@ public sealed class Turn : IDisposable
                 return;
             }
 
-            _output.Cancel();
-            if (Info.RunId is { } runId)
+            _inCallbacks++;
+            try
             {
-                StartCancelCall(runId, canceller);
-            }
+                _output.Cancel();
+                if (Info.RunId is { } runId)
+                {
+                    StartCancelCall(runId, canceller);
+                }
 
-            // After a client cancel keep reading until Letta ends the stream, so the next turn for
-            // this agent can wait for the run to stop instead of overlapping it. Without a run id,
-            // keep reading until Letta tells it. Otherwise nobody is waiting: drop the stream now.
-            if (by == CancelledBy.Client || Info.RunId is null)
-            {
-                _upstream.CancelAfter(_windDown);
+                // After a client cancel keep reading until Letta ends the stream, so the next turn for
+                // this agent can wait for the run to stop instead of overlapping it. Without a run id,
+                // keep reading until Letta tells it. Otherwise nobody is waiting: drop the stream now.
+                if (by == CancelledBy.Client || Info.RunId is null)
+                {
+                    _upstream.CancelAfter(_windDown);
+                }
+                else
+                {
+                    _upstream.Cancel();
+                }
             }
-            else
+            finally
             {
-                _upstream.Cancel();
+                LeaveCallbacks();
             }
         }
     }
@@ -105,14 +115,22 @@ public sealed class Turn : IDisposable
                 return;
             }
 
-            _output.Cancel();
-            if (Info.RunId is null)
+            _inCallbacks++;
+            try
             {
-                _upstream.CancelAfter(_windDown);
+                _output.Cancel();
+                if (Info.RunId is null)
+                {
+                    _upstream.CancelAfter(_windDown);
+                }
+                else
+                {
+                    _upstream.Cancel();
+                }
             }
-            else
+            finally
             {
-                _upstream.Cancel();
+                LeaveCallbacks();
             }
         }
     }
@@ -131,25 +149,60 @@ public sealed class Turn : IDisposable
     {
         lock (_sync)
         {
-            if (!_disposed)
-            {
-                _upstream.Cancel();
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        lock (_sync)
-        {
             if (_disposed)
             {
                 return;
             }
 
-            _disposed = true;
-            _output.Dispose();
-            _upstream.Dispose();
+            _inCallbacks++;
+            try
+            {
+                _upstream.Cancel();
+            }
+            finally
+            {
+                LeaveCallbacks();
+            }
         }
+    }
+
+    /// <summary>
+    /// Releases the turn's token sources. Cancelling a token runs its callbacks on the cancelling
+    /// thread, and the pump's continuation is one of them: a pump that was only waiting (for its
+    /// predecessor, for room in the queue) can run to its end and dispose the turn from inside
+    /// <see cref="Cancel"/>. Disposal is then deferred until that cancel has finished with the sources.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_sync)
+        {
+            if (_inCallbacks > 0)
+            {
+                _disposeRequested = true;
+                return;
+            }
+
+            DisposeCore();
+        }
+    }
+
+    private void LeaveCallbacks()
+    {
+        if (--_inCallbacks == 0 && _disposeRequested)
+        {
+            DisposeCore();
+        }
+    }
+
+    private void DisposeCore()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _output.Dispose();
+        _upstream.Dispose();
     }
 }

@@ -56,12 +56,41 @@ public sealed class TurnRegistry(int maxActiveTurns)
                 return AdmitResult.Refused(AdmitRefusal.TooManyTurns, null);
             }
 
-            Turn turn = create(latest is { Pump.IsCompleted: false } ? latest.Pump : null);
+            Turn turn = create(PumpsStillRunning(agentId));
             _active[id] = turn;
             _latestByAgent[agentId] = turn;
             _running.Add(turn);
             return AdmitResult.Admitted(turn);
         }
+    }
+
+    /// <summary>
+    /// What a new turn of <paramref name="agentId"/> must wait for: every pump of that agent still
+    /// winding down. Not only the latest: a turn cancelled while it was itself still waiting stops at
+    /// once, and the run it waited for must not be overlapped by the turn after it.
+    /// </summary>
+    private Task? PumpsStillRunning(string agentId)
+    {
+        Task? single = null;
+        List<Task>? several = null;
+        foreach (Turn running in _running)
+        {
+            if (running.Pump.IsCompleted || !string.Equals(running.Info.AgentId, agentId, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (single is null)
+            {
+                single = running.Pump;
+            }
+            else
+            {
+                (several ??= [single]).Add(running.Pump);
+            }
+        }
+
+        return several is null ? single : Task.WhenAll(several);
     }
 
     public Turn? Find(string id)
