@@ -21,6 +21,7 @@ public sealed class LettaSimulator
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("LettaSockets.Simulator");
         Logger = logger;
         Launcher = new RunLauncher(Runs, Journal, options, TimeProvider, logger);
+        Conversations = new ConversationCatalog(Agents, TimeProvider);
         if (options.IncludeDemoAgents)
         {
             foreach (var agent in DemoAgents.Create())
@@ -31,6 +32,9 @@ public sealed class LettaSimulator
     }
 
     public AgentCatalog Agents { get; } = new();
+
+    /// <summary>Conversations of the agents (§2); <see cref="ConversationCatalog.Create"/> makes one in process.</summary>
+    public ConversationCatalog Conversations { get; }
 
     public SimulatorJournal Journal { get; } = new();
 

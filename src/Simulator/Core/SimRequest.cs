@@ -21,4 +21,7 @@ public sealed record SimRequest
     public bool IncludePings { get; init; } = true;
 
     public bool Background { get; init; }
+
+    /// <summary>The conversation it was sent to (<c>conv-…</c>); null for the agent routes and the default conversation.</summary>
+    public string? ConversationId { get; init; }
 }

@@ -18,6 +18,29 @@ internal readonly record struct ApiError(int StatusCode, string Body)
 
     public static ApiError NoActiveRuns(string agentId) => Detail(409, $"CONFLICT: No active runs to cancel for agent {agentId}");
 
+    /// <summary>
+    /// Letta's ORM NoResultFound text; the server goes on with actor-specific conditions
+    /// (<c>, access level in ['read'] for …, is_deleted=False</c>) that a fake cannot know, so only the stable prefix.
+    /// </summary>
+    public static ApiError ConversationNotFound(string conversationId) => Detail(404, $"Conversation not found with id={conversationId}");
+
+    /// <summary>§8.1 / §12: the conversation (or default-conversation) lock is held by <paramref name="runId"/>.</summary>
+    public static ApiError ConversationBusy(string runId) => new(409, Json(w =>
+    {
+        w.WriteString("detail", $"CONFLICT: Cannot send a new message: Another request (run_id={runId}) is currently being processed for this conversation. Please wait for it to complete.");
+        w.WriteString("run_id", runId);
+    }));
+
+    public static ApiError NoActiveConversationRuns(string conversationId) =>
+        Detail(409, $"CONFLICT: No active runs to cancel for conversation {conversationId}");
+
+    /// <summary>The conversation re-attach found nothing to attach to.</summary>
+    public static ApiError NoActiveRunsToStream() => Detail(400, "INVALID_ARGUMENT: No active runs found for this conversation.");
+
+    /// <summary>The conversation re-attach's wording, which (unlike the run route's) names no run.</summary>
+    public static ApiError ConversationRunNotBackground() =>
+        Detail(400, "INVALID_ARGUMENT: Run was not created in background mode, so it cannot be retrieved.");
+
     public static ApiError Expired() =>
         Detail(410, "EXPIRED: Run was created more than 3 hours ago, and is now expired.");
 
@@ -61,6 +84,7 @@ internal readonly record struct ApiError(int StatusCode, string Body)
         401 => Unauthorized(),
         403 => Detail(403, "Forbidden"),
         404 when subjectId.StartsWith("run-", StringComparison.Ordinal) => RunNotFound(subjectId),
+        404 when subjectId.StartsWith("conv-", StringComparison.Ordinal) => ConversationNotFound(subjectId),
         404 => AgentNotFound(subjectId),
         409 => Detail(409, "The resource is currently locked by another operation. Please retry shortly."),
         410 => Expired(),

@@ -8,7 +8,7 @@ namespace LettaSockets.Simulator.Http;
 /// <c>POST /v1/agents/{agent_id}/messages/cancel</c> (§9): marks runs cancelled at once and answers
 /// <c>{"run-…":"cancelled"}</c>; the running stream notices on its next poll.
 /// </summary>
-internal sealed class CancelEndpoints(LettaSimulator simulator)
+internal sealed partial class CancelEndpoints(LettaSimulator simulator)
 {
     public async Task CancelAsync(HttpContext context)
     {
@@ -59,7 +59,13 @@ internal sealed class CancelEndpoints(LettaSimulator simulator)
             return;
         }
 
-        var now = time.GetUtcNow();
+        await CancelRunsAsync(context, record, targets).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks <paramref name="targets"/> cancelled, journals the call and answers <c>{"run-…":"cancelled"}</c>.</summary>
+    private async Task CancelRunsAsync(HttpContext context, CancelRecord record, IReadOnlyList<string> targets)
+    {
+        var now = simulator.TimeProvider.GetUtcNow();
         var results = new List<(string RunId, string Result)>();
         foreach (var runId in targets)
         {

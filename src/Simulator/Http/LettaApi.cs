@@ -14,6 +14,7 @@ internal static class LettaApi
         var messages = new MessageEndpoints(simulator, responder, stopping);
         var cancels = new CancelEndpoints(simulator);
         var runs = new RunEndpoints(simulator, responder, stopping);
+        var conversations = new ConversationEndpoints(simulator);
         var options = simulator.Options;
 
         foreach (var prefix in new[] { "/v1", "/latest" })
@@ -28,6 +29,12 @@ internal static class LettaApi
             api.MapGet("/runs/active", ApiKeyGuard.Protect(runs.ListActiveAsync, options));
             api.MapGet("/runs/{run_id}", ApiKeyGuard.Protect(runs.GetAsync, options));
             api.MapPost("/runs/{run_id}/stream", ApiKeyGuard.Protect(runs.StreamAsync, options));
+            api.MapPost("/conversations", ApiKeyGuard.Protect(conversations.CreateAsync, options));
+            api.MapGet("/conversations", ApiKeyGuard.Protect(conversations.ListAsync, options));
+            api.MapGet("/conversations/{conversation_id}", ApiKeyGuard.Protect(conversations.GetAsync, options));
+            api.MapPost("/conversations/{conversation_id}/messages", ApiKeyGuard.Protect(messages.SendToConversationAsync, options));
+            api.MapPost("/conversations/{conversation_id}/cancel", ApiKeyGuard.Protect(cancels.CancelConversationAsync, options));
+            api.MapPost("/conversations/{conversation_id}/stream", ApiKeyGuard.Protect(runs.StreamConversationAsync, options));
         }
 
         var control = new ControlEndpoints(simulator);

@@ -8,5 +8,8 @@ internal sealed partial class MessageEndpoints
     {
         [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Injected fault {Kind} on a message request for {AgentId}")]
         public static partial void FaultInjected(ILogger logger, FaultKind kind, string agentId);
+
+        [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Refused a send to {LockKey} with 409: run {RunId} holds its conversation lock")]
+        public static partial void ConversationBusy(ILogger logger, string lockKey, string runId);
     }
 }

@@ -23,17 +23,7 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
     {
         var agentId = (string)context.Request.RouteValues["agent_id"]!;
         var headers = context.Request.Headers;
-        var record = new MessageRequestRecord
-        {
-            AgentId = agentId,
-            Route = route,
-            HasAuthorization = headers.ContainsKey("Authorization"),
-            ProjectId = headers.TryGetValue("X-Project-Id", out var project) ? project.ToString() : null,
-            UserAgent = headers.TryGetValue("User-Agent", out var userAgent) ? userAgent.ToString() : null,
-            StainlessPackageVersion = headers.TryGetValue("X-Stainless-Package-Version", out var sdk) ? sdk.ToString() : null,
-            ReceivedAt = Time.GetUtcNow(),
-            Timestamp = Time.GetTimestamp(),
-        };
+        var record = NewRecord(context, agentId, route);
 
         if (!LettaIds.IsAgentId(agentId))
         {
@@ -55,27 +45,52 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
             return;
         }
 
-        record = record with
-        {
-            UserText = parsed.UserText,
-            Otid = parsed.Otids.FirstOrDefault(),
-            Otids = parsed.Otids,
-            Approvals = parsed.Approvals,
-            Streaming = parsed.Streaming,
-            StreamTokens = parsed.StreamTokens,
-            IncludePings = parsed.IncludePings,
-            Background = parsed.Background,
-        };
+        record = WithRequest(record, parsed);
         if (RouteLevelError(route, parsed, headers) is { } refusal)
         {
             await RefuseAsync(context, record, refusal).ConfigureAwait(false);
             return;
         }
 
-        var fault = simulator.Faults.TryTake(FaultTarget.Messages, agentId, f => parsed.Streaming || f.IsPreStream);
+        await FaultThenRunAsync(context, agent, parsed, record, target: null).ConfigureAwait(false);
+    }
+
+    private MessageRequestRecord NewRecord(HttpContext context, string agentId, string route)
+    {
+        var headers = context.Request.Headers;
+        return new MessageRequestRecord
+        {
+            AgentId = agentId,
+            Route = route,
+            HasAuthorization = headers.ContainsKey("Authorization"),
+            ProjectId = headers.TryGetValue("X-Project-Id", out var project) ? project.ToString() : null,
+            UserAgent = headers.TryGetValue("User-Agent", out var userAgent) ? userAgent.ToString() : null,
+            StainlessPackageVersion = headers.TryGetValue("X-Stainless-Package-Version", out var sdk) ? sdk.ToString() : null,
+            ReceivedAt = Time.GetUtcNow(),
+            Timestamp = Time.GetTimestamp(),
+        };
+    }
+
+    private static MessageRequestRecord WithRequest(MessageRequestRecord record, ParsedMessageRequest parsed) => record with
+    {
+        UserText = parsed.UserText,
+        Otid = parsed.Otids.FirstOrDefault(),
+        Otids = parsed.Otids,
+        Approvals = parsed.Approvals,
+        Streaming = parsed.Streaming,
+        StreamTokens = parsed.StreamTokens,
+        IncludePings = parsed.IncludePings,
+        Background = parsed.Background,
+    };
+
+    /// <summary>Takes a staged <see cref="FaultTarget.Messages"/> fault for the agent (if any), then runs the request.</summary>
+    private async Task FaultThenRunAsync(
+        HttpContext context, SimAgent agent, ParsedMessageRequest parsed, MessageRequestRecord record, ConversationTarget? target)
+    {
+        var fault = simulator.Faults.TryTake(FaultTarget.Messages, agent.Id, f => parsed.Streaming || f.IsPreStream);
         if (fault is not null)
         {
-            Log.FaultInjected(simulator.Logger, fault.Kind, agentId);
+            Log.FaultInjected(simulator.Logger, fault.Kind, agent.Id);
             record = record with { Fault = fault };
             if (PreStreamFaults.AnswerStatus(fault) is { } status)
             {
@@ -83,16 +98,17 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
                 simulator.Journal.Add(record with { StatusCode = status });
             }
 
-            if (fault.IsPreStream && await PreStreamFaults.ApplyAsync(context, fault, agentId, Time).ConfigureAwait(false))
+            if (fault.IsPreStream && await PreStreamFaults.ApplyAsync(context, fault, agent.Id, Time).ConfigureAwait(false))
             {
                 return;
             }
         }
 
-        await RunAsync(context, agent, parsed, record, fault).ConfigureAwait(false);
+        await RunAsync(context, agent, parsed, record, fault, target).ConfigureAwait(false);
     }
 
-    private async Task RunAsync(HttpContext context, SimAgent agent, ParsedMessageRequest parsed, MessageRequestRecord record, SimFault? fault)
+    private async Task RunAsync(
+        HttpContext context, SimAgent agent, ParsedMessageRequest parsed, MessageRequestRecord record, SimFault? fault, ConversationTarget? target)
     {
         var request = new SimRequest
         {
@@ -105,9 +121,18 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
             StreamTokens = parsed.StreamTokens,
             IncludePings = parsed.Streaming && parsed.IncludePings,
             Background = parsed.Background,
+            ConversationId = target?.ConversationId,
         };
         var mode = !parsed.Streaming ? RunMode.Blocking : parsed.Background ? RunMode.Background : RunMode.Foreground;
-        var (run, live) = simulator.Launcher.Start(agent, request, mode, fault is { IsRunLevel: true } ? fault : null);
+        var runFault = fault is { IsRunLevel: true } ? fault : null;
+        if (!simulator.Launcher.TryStart(agent, request, mode, runFault, target?.LockKey, out var run, out var live))
+        {
+            // §12: the conversation's lock is held; `run` is the holder.
+            Log.ConversationBusy(simulator.Logger, target!.LockKey, run.Id);
+            await RefuseAsync(context, record, ApiError.ConversationBusy(run.Id)).ConfigureAwait(false);
+            return;
+        }
+
         simulator.Journal.Add(record with { RunId = run.Id, StatusCode = StatusCodes.Status200OK });
 
         var plan = new StreamPlan(run.Id, request.IncludePings, fault is { IsTransport: true } ? fault : null);

@@ -8,7 +8,13 @@ namespace LettaSockets.Simulator.Http;
 /// </summary>
 internal static partial class MessageRequestParser
 {
-    public static ParsedMessageRequest? Parse(ReadOnlySpan<byte> body, bool streamRoute, out ApiError error)
+    /// <param name="body">The request body.</param>
+    /// <param name="streamRoute">The deprecated <c>/messages/stream</c>, which forces streaming.</param>
+    /// <param name="error">Letta's answer when the body is refused.</param>
+    /// <param name="conversation">
+    /// A <c>ConversationMessageRequest</c> (§3): <c>streaming</c> defaults to true and <c>agent_id</c> is read.
+    /// </param>
+    public static ParsedMessageRequest? Parse(ReadOnlySpan<byte> body, bool streamRoute, out ApiError error, bool conversation = false)
     {
         error = default;
         if (body.IsEmpty)
@@ -33,7 +39,7 @@ internal static partial class MessageRequestParser
         {
             try
             {
-                return Read(document.RootElement, streamRoute, out error);
+                return Read(document.RootElement, streamRoute, conversation, out error);
             }
             catch (InvalidOperationException exception)
             {
@@ -45,7 +51,7 @@ internal static partial class MessageRequestParser
         }
     }
 
-    private static ParsedMessageRequest? Read(JsonElement root, bool streamRoute, out ApiError error)
+    private static ParsedMessageRequest? Read(JsonElement root, bool streamRoute, bool conversation, out ApiError error)
     {
         error = default;
         if (root.ValueKind != JsonValueKind.Object)
@@ -59,7 +65,8 @@ internal static partial class MessageRequestParser
         }
 
         var errors = new List<ValidationError>();
-        var streaming = ReadBool(root, "streaming", false, errors) || streamRoute;
+        var streaming = ReadBool(root, "streaming", conversation, errors) || streamRoute;
+        var agentId = conversation ? ReadString(root, "agent_id", errors) : null;
         var streamTokens = ReadBool(root, "stream_tokens", false, errors);
         var includePings = ReadBool(root, "include_pings", true, errors);
         var includePingsGiven = root.TryGetProperty("include_pings", out var pingsValue) && pingsValue.ValueKind != JsonValueKind.Null;
@@ -97,7 +104,27 @@ internal static partial class MessageRequestParser
 
         return new ParsedMessageRequest(
             string.Join("\n", content.UserTexts), content.Otids, content.Approvals,
-            streaming, streamTokens, includePings, background, includePingsGiven);
+            streaming, streamTokens, includePings, background, includePingsGiven)
+        {
+            AgentId = agentId,
+        };
+    }
+
+    /// <summary>An optional string field (null and absent are the same).</summary>
+    private static string? ReadString(JsonElement root, string name, List<ValidationError> errors)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString();
+        }
+
+        errors.Add(new ValidationError("string_type", ["body", name], "Input should be a valid string", PyRepr.Of(value)));
+        return null;
     }
 
     private static bool TryGet(JsonElement root, string name, out JsonElement value) =>

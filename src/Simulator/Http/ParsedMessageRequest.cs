@@ -9,4 +9,8 @@ internal sealed record ParsedMessageRequest(
     bool StreamTokens,
     bool IncludePings,
     bool Background,
-    bool IncludePingsGiven);
+    bool IncludePingsGiven)
+{
+    /// <summary>A conversation send's <c>agent_id</c> (used with <c>conversation_id=default</c>, §3).</summary>
+    public string? AgentId { get; init; }
+}

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace LettaSockets.Simulator.Http;
 
 /// <summary><c>GET /v1/runs/{id}</c>, <c>GET /v1/runs/</c> and the background re-attach <c>POST /v1/runs/{id}/stream</c> (§10).</summary>
-internal sealed class RunEndpoints(LettaSimulator simulator, SseResponder responder, CancellationToken stopping)
+internal sealed partial class RunEndpoints(LettaSimulator simulator, SseResponder responder, CancellationToken stopping)
 {
     public async Task GetAsync(HttpContext context)
     {
@@ -16,7 +16,7 @@ internal sealed class RunEndpoints(LettaSimulator simulator, SseResponder respon
         }
     }
 
-    /// <summary>Newest first; <c>agent_id</c>, <c>active</c>, <c>statuses</c>, <c>background</c>, <c>limit</c>, <c>order</c>.</summary>
+    /// <summary>Newest first; <c>agent_id</c>, <c>conversation_id</c>, <c>active</c>, <c>statuses</c>, <c>background</c>, <c>limit</c>, <c>order</c>.</summary>
     public Task ListAsync(HttpContext context) => ListAsync(context, activeOnly: false);
 
     /// <summary>The deprecated <c>GET /v1/runs/active</c>.</summary>
@@ -42,20 +42,26 @@ internal sealed class RunEndpoints(LettaSimulator simulator, SseResponder respon
         }
 
         var body = await HttpWrite.ReadBodyAsync(context).ConfigureAwait(false);
-        if (!TryReadStreamBody(body, out var startingAfter, out var includePings, out var error))
+        if (!ResumeRequest.TryParse(body, optional: false, out var resume, out var error))
         {
             await HttpWrite.ErrorAsync(context, error).ConfigureAwait(false);
             return;
         }
 
+        await ReplayAsync(context, run, resume).ConfigureAwait(false);
+    }
+
+    /// <summary>Streams a background run's stored chunks after the cursor, then its live ones (§10).</summary>
+    private async Task ReplayAsync(HttpContext context, SimRun run, ResumeRequest resume)
+    {
         var fault = simulator.Faults.TryTake(FaultTarget.RunStream, run.AgentId, f => f.IsPreStream || f.IsTransport);
         if (fault is { IsPreStream: true } && await PreStreamFaults.ApplyAsync(context, fault, run.Id, simulator.TimeProvider).ConfigureAwait(false))
         {
             return;
         }
 
-        var source = new LogFrameSource(run.Log, (int)Math.Clamp(startingAfter, 0, int.MaxValue));
-        var plan = new StreamPlan(run.Id, includePings, fault is { IsTransport: true } ? fault : null);
+        var source = new LogFrameSource(run.Log, (int)Math.Clamp(resume.StartingAfter, 0, int.MaxValue));
+        var plan = new StreamPlan(run.Id, resume.IncludePings, fault is { IsTransport: true } ? fault : null);
         await responder.WriteAsync(context, source, plan, stopping).ConfigureAwait(false);
     }
 
@@ -63,6 +69,7 @@ internal sealed class RunEndpoints(LettaSimulator simulator, SseResponder respon
     {
         var query = context.Request.Query;
         var agentIds = query["agent_id"].Concat(query["agent_ids"]).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var conversationId = query["conversation_id"].ToString();
         var statuses = query["statuses"].OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         activeOnly |= IsTrue(query["active"]);
         bool? background = query.TryGetValue("background", out var value) ? IsTrue(value) : null;
@@ -70,6 +77,7 @@ internal sealed class RunEndpoints(LettaSimulator simulator, SseResponder respon
 
         IEnumerable<SimRun> runs = simulator.Runs.List(activeOnly: activeOnly)
             .Where(r => agentIds.Count == 0 || agentIds.Contains(r.AgentId))
+            .Where(r => conversationId.Length == 0 || r.ConversationId == conversationId)
             .Where(r => statuses.Count == 0 || statuses.Contains(r.Status.ToString()))
             .Where(r => background is null || r.Background == background);
         if (string.Equals(query["order"], "asc", StringComparison.OrdinalIgnoreCase))
@@ -110,51 +118,4 @@ internal sealed class RunEndpoints(LettaSimulator simulator, SseResponder respon
 
     private static bool IsTrue(Microsoft.Extensions.Primitives.StringValues value) =>
         value.ToString() is "true" or "True" or "1";
-
-    /// <summary>
-    /// §10: the archived server dereferences the body without a null check, so a missing body is a 500 there
-    /// too — clients must send at least <c>{}</c>.
-    /// </summary>
-    private static bool TryReadStreamBody(byte[] body, out long startingAfter, out bool includePings, out ApiError error)
-    {
-        startingAfter = 0;
-        includePings = true;
-        error = ApiError.Unknown();
-        if (body.Length == 0)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return false;
-            }
-
-            if (root.TryGetProperty("starting_after", out var after) && after.ValueKind != JsonValueKind.Null)
-            {
-                if (!after.TryGetInt64(out startingAfter))
-                {
-                    error = ApiError.Validation([new ValidationError("int_type", ["body", "starting_after"],
-                        "Input should be a valid integer", PyRepr.Of(after))]);
-                    return false;
-                }
-            }
-
-            if (root.TryGetProperty("include_pings", out var pings) && pings.ValueKind is JsonValueKind.True or JsonValueKind.False)
-            {
-                includePings = pings.GetBoolean();
-            }
-
-            return true;
-        }
-        catch (JsonException)
-        {
-            error = ApiError.Validation([new ValidationError("json_invalid", ["body", 0], "JSON decode error", "{}")]);
-            return false;
-        }
-    }
 }

@@ -14,7 +14,7 @@ internal static class RunJson
         writer.WriteString("created_at", LettaDate.ToWire(run.CreatedAt));
         WriteNullable(writer, "completed_at", run.CompletedAt is { } completed ? LettaDate.ToWire(completed) : null);
         writer.WriteString("agent_id", run.AgentId);
-        writer.WriteNull("conversation_id");
+        WriteNullable(writer, "conversation_id", run.ConversationId);
         writer.WriteNull("base_template_id");
         writer.WriteBoolean("background", run.Background);
         writer.WriteNull("metadata");

@@ -5,8 +5,15 @@ public sealed record MessageRequestRecord
 {
     public required string AgentId { get; init; }
 
-    /// <summary><c>messages</c> or <c>messages/stream</c>.</summary>
+    /// <summary><c>messages</c>, <c>messages/stream</c> or <c>conversations/messages</c>.</summary>
     public required string Route { get; init; }
+
+    /// <summary>
+    /// The conversation a <c>conversations/messages</c> request went to, as its path named it: <c>conv-…</c>,
+    /// or <c>default</c> for the agent's default conversation; null on the agent routes. For a default-conversation
+    /// send <see cref="AgentId"/> is the body's <c>agent_id</c>; for an unknown conversation it is empty.
+    /// </summary>
+    public string? ConversationId { get; init; }
 
     public string? UserText { get; init; }
 

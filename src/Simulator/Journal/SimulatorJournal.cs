@@ -29,6 +29,17 @@ public sealed class SimulatorJournal : IRunTracker
     public Task<CancelRecord> WaitForCancelAsync(Func<CancelRecord, bool> match, CancellationToken ct = default) =>
         _cancels.WaitForAsync(match, ct);
 
+    /// <summary>
+    /// The requests sent to conversation <paramref name="conversationId"/> (<c>conv-…</c>, or <c>default</c> for
+    /// default-conversation sends of any agent), answered or refused, oldest first.
+    /// </summary>
+    public IReadOnlyList<MessageRequestRecord> MessagesToConversation(string conversationId) =>
+        [.. _messages.Snapshot().Where(m => m.ConversationId == conversationId)];
+
+    /// <summary>The cancels that named conversation <paramref name="conversationId"/>, oldest first.</summary>
+    public IReadOnlyList<CancelRecord> CancelsOfConversation(string conversationId) =>
+        [.. _cancels.Snapshot().Where(c => c.ConversationId == conversationId)];
+
     public Task<MessageRequestRecord> WaitForMessageAsync(Func<MessageRequestRecord, bool> match, CancellationToken ct = default) =>
         _messages.WaitForAsync(match, ct);
 

@@ -19,9 +19,30 @@ internal sealed class RunLauncher(
     /// <summary>Starts the run of <paramref name="request"/> (whose RunId names it); returns its live output in foreground mode.</summary>
     public (SimRun Run, LiveRunOutput? Live) Start(SimAgent agent, SimRequest request, RunMode mode, SimFault? runFault)
     {
-        var run = new SimRun(request.RunId, agent.Id, mode, request.StreamTokens, time.GetUtcNow(), journal);
-        store.Add(run);
-        var live = mode == RunMode.Foreground ? new LiveRunOutput() : null;
+        TryStart(agent, request, mode, runFault, lockKey: null, out var run, out var live);
+        return (run, live);
+    }
+
+    /// <summary>
+    /// Like <see cref="Start"/>, but first takes the conversation lock <paramref name="lockKey"/> (§12). When an
+    /// active run holds it, starts nothing and returns false with that run in <paramref name="run"/>.
+    /// </summary>
+    public bool TryStart(SimAgent agent, SimRequest request, RunMode mode, SimFault? runFault, string? lockKey, out SimRun run, out LiveRunOutput? live)
+    {
+        run = new SimRun(request.RunId, agent.Id, mode, request.StreamTokens, time.GetUtcNow(), journal)
+        {
+            ConversationId = request.ConversationId,
+            Otids = request.Otids,
+            LockKey = lockKey,
+        };
+        live = null;
+        if (!store.TryAdd(run, out var holder))
+        {
+            run = holder;
+            return false;
+        }
+
+        live = mode == RunMode.Foreground ? new LiveRunOutput() : null;
         var execution = new RunExecution(run, agent, request, runFault, live, options, time, logger, _shutdown.Token);
         var task = Task.Run(execution.RunAsync);
         _running.TryAdd(task, 0);
@@ -31,7 +52,7 @@ internal sealed class RunLauncher(
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-        return (run, live);
+        return true;
     }
 
     public async Task ShutdownAsync(TimeSpan timeout)

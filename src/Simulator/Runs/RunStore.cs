@@ -51,12 +51,36 @@ public sealed class RunStore
     /// <summary>The run a body-less cancel targets (§9).</summary>
     public SimRun? MostRecentActive(string agentId) => List(agentId, activeOnly: true).FirstOrDefault();
 
+    /// <summary>The runs of <paramref name="conversationId"/>, newest first.</summary>
+    public IReadOnlyList<SimRun> ListForConversation(string conversationId, bool activeOnly = false) =>
+        [.. List(activeOnly: activeOnly).Where(r => r.ConversationId == conversationId)];
+
     internal void Add(SimRun run)
     {
         lock (_gate)
         {
             _runs.Add(run);
             _byId[run.Id] = run;
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="run"/> unless an active run already holds its <see cref="SimRun.LockKey"/> (§12);
+    /// check and add are one step, so two concurrent sends cannot both get the lock.
+    /// </summary>
+    internal bool TryAdd(SimRun run, [NotNullWhen(false)] out SimRun? holder)
+    {
+        lock (_gate)
+        {
+            holder = run.LockKey is null ? null : _runs.FindLast(r => r.LockKey == run.LockKey && r.IsActive);
+            if (holder is not null)
+            {
+                return false;
+            }
+
+            _runs.Add(run);
+            _byId[run.Id] = run;
+            return true;
         }
     }
 }

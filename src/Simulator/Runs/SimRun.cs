@@ -40,6 +40,21 @@ public sealed class SimRun
 
     public DateTimeOffset CreatedAt { get; }
 
+    /// <summary>
+    /// The conversation the run belongs to (<c>conv-…</c>), as <c>GET /v1/runs/{id}</c> reports it; null for
+    /// the agent routes and for the default conversation (Letta stores none for agent-direct sends).
+    /// </summary>
+    public string? ConversationId { get; internal init; }
+
+    /// <summary>The otids of the request's input messages (§12: the conversation re-attach can look runs up by one).</summary>
+    public IReadOnlyList<string> Otids { get; internal init; } = [];
+
+    /// <summary>
+    /// The conversation lock the run holds while active (§12): the conversation id, or the agent id for a
+    /// send to the default conversation; null when it holds none (the agent routes take no lock).
+    /// </summary>
+    internal string? LockKey { get; init; }
+
     public SimRunStatus Status
     {
         get

@@ -15,6 +15,8 @@ internal static partial class LettaIds
 
     public static string NewPingId() => "ping-" + Guid.NewGuid().ToString("D");
 
+    public static string NewConversationId() => "conv-" + Guid.NewGuid().ToString("D");
+
     /// <summary>OpenAI-style provider tool call id; Letta passes these through untouched (§1).</summary>
     public static string NewToolCallId() => "call_" + Guid.NewGuid().ToString("N")[..24];
 
@@ -34,15 +36,23 @@ internal static partial class LettaIds
 
     public static bool IsRunId(string? value) => value is not null && RunPattern().IsMatch(value);
 
+    public static bool IsConversationId(string? value) => value is not null && ConversationPattern().IsMatch(value);
+
     public const string AgentIdRegex =
         "^agent-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
 
     public const string RunIdRegex =
         "^run-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
 
+    public const string ConversationIdRegex =
+        "^conv-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
+
     [GeneratedRegex(AgentIdRegex, RegexOptions.CultureInvariant)]
     private static partial Regex AgentPattern();
 
     [GeneratedRegex(RunIdRegex, RegexOptions.CultureInvariant)]
     private static partial Regex RunPattern();
+
+    [GeneratedRegex(ConversationIdRegex, RegexOptions.CultureInvariant)]
+    private static partial Regex ConversationPattern();
 }
