@@ -1,0 +1,62 @@
+using CsCheck;
+
+namespace LettaSockets.Server.Tests.Reliability.Fuzz;
+
+/// <summary>
+/// Model-based fuzzing of one WebSocket connection: random sequences of client frames with random
+/// small delays against the gateway and its simulator, each judged by <see cref="ProtocolModel"/>.
+/// <c>dotnet test</c> runs a fixed seed on a short budget; <c>LETTASOCKETS_FUZZ_SECONDS</c> runs it
+/// for that long from random seeds, and <c>LETTASOCKETS_FUZZ_SEED</c> replays a seed CsCheck printed
+/// for a failure (CsCheck shrinks a failing sequence towards the shortest one that still fails).
+/// </summary>
+[TestClass]
+public sealed class SocketFuzzTests
+{
+    /// <summary>The seed CI runs; any CsCheck seed string works.</summary>
+    private const string CiSeed = "0N0XIzNsQ0O2";
+    private const int CiIterations = 150;
+
+    private static FuzzWorld s_world = null!;
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [ClassInitialize]
+    public static async Task StartAsync(TestContext _)
+    {
+        s_world = await FuzzWorld.StartAsync();
+        s_world.ForeignRunId = await ForeignRuns.StartFinishedBackgroundRunAsync(s_world);
+    }
+
+    [ClassCleanup]
+    public static async Task StopAsync()
+    {
+        if (s_world is not null)
+        {
+            await s_world.DisposeAsync();
+        }
+    }
+
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public async Task Generated_frame_sequences_keep_every_protocol_guarantee()
+    {
+        FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiIterations);
+        TestContext.WriteLine($"fuzz: {budget}");
+        long frames = 0;
+        async Task PlayAsync(FuzzStep[] steps)
+        {
+            Interlocked.Add(ref frames, steps.Count(s => s is not Pause));
+            await FuzzSession.RunAsync(s_world, steps);
+        }
+
+        await FuzzGenerators.Sequence(foreignIds: Environment.GetEnvironmentVariable("LETTASOCKETS_FUZZ_NO_FOREIGN") is null).SampleAsync(
+            (Func<FuzzStep[], Task>)PlayAsync,
+            TestContext.WriteLine,
+            seed: budget.Seed,
+            iter: budget.Iterations,
+            time: budget.Seconds,
+            threads: 1,
+            print: steps => string.Join("\n", steps.Select(s => s.ToString())));
+        TestContext.WriteLine($"fuzz: {frames} generated frames");
+    }
+}
