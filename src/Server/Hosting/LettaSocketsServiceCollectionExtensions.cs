@@ -58,6 +58,7 @@ public static class LettaSocketsServiceCollectionExtensions
             .AddHttpMessageHandler<LettaResilienceHandler>()
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddSingleton<RunCanceller>();
+        services.AddSingleton<Security.ObjectAuthorizer>();
         return services;
     }
 

@@ -114,6 +114,37 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         }
     }
 
+    /// <summary>Which agent (and conversation) a run belongs to (<c>GET /v1/runs/{id}</c>); null when
+    /// Letta does not know the run.</summary>
+    public Task<ObjectOwner?> GetRunOwnerAsync(string runId, CancellationToken cancellationToken) =>
+        GetOwnerAsync($"v1/runs/{runId}", cancellationToken);
+
+    /// <summary>Which agent a conversation belongs to (<c>GET /v1/conversations/{id}</c>); null when
+    /// Letta does not know the conversation.</summary>
+    public Task<ObjectOwner?> GetConversationOwnerAsync(string conversationId, CancellationToken cancellationToken) =>
+        GetOwnerAsync($"v1/conversations/{conversationId}", cancellationToken);
+
+    private async Task<ObjectOwner?> GetOwnerAsync(string relative, CancellationToken cancellationToken)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await GetJsonAsync(relative, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UpstreamException e) when (e.StatusCode is 404 or 422)
+        {
+            return null; // unknown, or not even an id of that kind
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("agent_id", out JsonElement agent) && agent.ValueKind == JsonValueKind.String
+                ? new ObjectOwner(agent.GetString()!, root.TryGetProperty("conversation_id", out JsonElement c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null)
+                : null;
+        }
+    }
+
     /// <summary>Letta's agents, id and name only.</summary>
     public async Task<IReadOnlyList<AgentSummary>> ListAgentsAsync(CancellationToken cancellationToken)
     {

@@ -136,7 +136,6 @@ public sealed partial class SocketSession
         var info = new TurnInfo(id, agentId, resumable, Stopwatch.GetTimestamp());
         if (frame.Type == ClientFrameType.Resume)
         {
-            info.RunId = frame.RunId;
             info.LastSeq = frame.AfterSeq ?? 0;
         }
 
@@ -153,6 +152,7 @@ public sealed partial class SocketSession
         return new Turn(info, request, options, _aborted.Token, _time)
         {
             Predecessor = predecessor,
+            RequestedRunId = frame.Type == ClientFrameType.Resume ? frame.RunId : null,
             ResumeAfterSeq = frame.Type == ClientFrameType.Resume ? frame.AfterSeq ?? 0 : null,
         };
     }

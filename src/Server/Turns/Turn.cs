@@ -42,6 +42,10 @@ public sealed class Turn : IDisposable
     /// or, when the client did not know it, found through Letta's runs listing.</summary>
     public long? ResumeAfterSeq { get; init; }
 
+    /// <summary>For a resume turn: the run the client named. It becomes <see cref="TurnInfo.RunId"/> only
+    /// once it is known to be the turn's agent's (until then nothing, not even a cancel, may touch it).</summary>
+    public string? RequestedRunId { get; init; }
+
     /// <summary>The previous turn's pump for the same agent, still winding its run down.</summary>
     public Task? Predecessor { get; init; }
 

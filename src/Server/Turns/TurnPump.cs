@@ -14,7 +14,7 @@ namespace LettaSockets.Server.Turns;
 /// keeps draining (bounded) until Letta has wound the run down. A paced turn's frames go through
 /// its <see cref="TurnPacer"/> on the way to the host; the pump itself never waits for the pace.
 /// </summary>
-public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, LettaSocketsMetrics metrics, TimeProvider time, ILogger<TurnPump> logger)
+public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, Security.ObjectAuthorizer authorizer, LettaSocketsMetrics metrics, TimeProvider time, ILogger<TurnPump> logger)
 {
     /// <summary>Starts the pump; the returned task never faults.</summary>
     public Task StartAsync(Turn turn, ITurnHost host)
@@ -42,6 +42,9 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
                 return;
             }
 
+            // Every object the frame names must be the turn's agent's (protocol §3.9), checked before
+            // anything is sent to Letta or any id is used, even by a cancel.
+            await authorizer.AuthorizeAsync(info.AgentId, turn.RequestedRunId, turn.Request.ConversationId, turn.UpstreamToken).ConfigureAwait(false);
             stream = turn.ResumeAfterSeq is { } afterSeq
                 ? await ResumeAsync(turn, afterSeq, output).ConfigureAwait(false)
                 : await letta.OpenStreamAsync(turn.Request, turn.UpstreamToken).ConfigureAwait(false);
@@ -152,11 +155,9 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
     private async Task<LettaStream> ResumeAsync(Turn turn, long afterSeq, ITurnHost host)
     {
         TurnInfo info = turn.Info;
-        if (info.RunId is null)
-        {
-            info.RunId = await letta.FindLatestBackgroundRunAsync(info.AgentId, turn.UpstreamToken).ConfigureAwait(false)
-                ?? throw new UpstreamException(ErrorCodes.RunNotFound, "No resumable run of this agent was found.", false);
-        }
+        info.RunId = turn.RequestedRunId
+            ?? await letta.FindLatestBackgroundRunAsync(info.AgentId, turn.UpstreamToken).ConfigureAwait(false)
+            ?? throw new UpstreamException(ErrorCodes.RunNotFound, "No resumable run of this agent was found.", false);
 
         LettaStream stream = await letta.ResumeStreamAsync(info.RunId, afterSeq, turn.UpstreamToken).ConfigureAwait(false);
         await EmitAsync(turn, host, StreamChunk.StatusFrame(info, StatusKind.Running)).ConfigureAwait(false);

@@ -12,7 +12,7 @@ namespace LettaSockets.Server.Tests.Reliability.Fuzz;
 public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world, string connectionId)
 {
     private static readonly HashSet<string> Content = ["status", "reasoning", "chunk", "tool_call", "tool_result", "approval_request"];
-    private static readonly HashSet<string> ScopeRefusals = ["invalid_agent_id", "agent_not_found", "run_not_found"];
+    private static readonly HashSet<string> ScopeRefusals = ["invalid_agent_id", "agent_not_found", "run_not_found", "conversation_not_found"];
 
     /// <summary>True once every turn-starting frame has a terminal (or, for a reused id, a refusal) and the last pong is in.</summary>
     public bool IsSettled(IReadOnlyList<ServerFrame> frames) => Unsettled(frames).Length == 0;
@@ -87,8 +87,10 @@ public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world
             }
             else if (first.Foreign)
             {
-                Assert.AreEqual("error", terminal.Type, $"{id}: an object outside the key's scope is refused");
-                Assert.IsTrue(ScopeRefusals.Contains(terminal.Code!), $"{id}: refused as if it did not exist (was {terminal.Code})");
+                // Refused as if it did not exist — unless refused earlier (busy) or cancelled before the check.
+                bool refused = terminal.Type == "error" && (ScopeRefusals.Contains(terminal.Code!) || terminal.Code is "busy" or "too_many_turns");
+                bool cancelled = terminal is { Type: "done", CancelledBy: "client" };
+                Assert.IsTrue(refused || cancelled, $"{id}: an object outside the key's scope is refused as missing (was {terminal.Type} {terminal.Code} {terminal.StopReason})");
                 Assert.IsFalse(frames.Any(f => f.Id == id && Content.Contains(f.Type) && f.Type != "status"), $"{id}: no content of a foreign object reaches the client");
             }
             else if (terminal.Type == "error")
@@ -104,7 +106,9 @@ public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world
         ServerFrame[] terminals = frames.Where(f => f.IsTerminal && IsServerAssigned(f.Id)).ToArray();
         Assert.AreEqual(idless, terminals.Length, "each turn without a client id gets one terminal frame under its assigned id");
         Assert.AreEqual(idless, terminals.Select(f => f.Id).Distinct().Count(), "assigned ids are unique");
-        foreach (ServerFrame terminal in terminals.Where(t => t.Type == "error"))
+        int foreign = sent.Count(s => s.Kind == SentKind.TurnStart && s.Id is null && s.Foreign);
+        Assert.AreEqual(foreign, terminals.Count(t => t.Type == "error" && ScopeRefusals.Contains(t.Code!)), "each turn without id for a foreign agent is refused, no other");
+        foreach (ServerFrame terminal in terminals.Where(t => t.Type == "error" && !ScopeRefusals.Contains(t.Code!)))
         {
             Assert.IsTrue(terminal.Code is "busy" or "too_many_turns" or "agent_error", $"{terminal.Id}: unexpected error {terminal.Code} for a turn without id");
         }

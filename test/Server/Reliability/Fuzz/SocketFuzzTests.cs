@@ -25,6 +25,7 @@ public sealed class SocketFuzzTests
     {
         s_world = await FuzzWorld.StartAsync();
         s_world.ForeignRunId = await ForeignRuns.StartFinishedBackgroundRunAsync(s_world);
+        s_world.ForeignConversationId = s_world.Gateway.Simulator.Conversations.Create(s_world.ForeignAgent);
     }
 
     [ClassCleanup]
