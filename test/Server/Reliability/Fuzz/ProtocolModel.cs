@@ -88,7 +88,7 @@ public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world
             else if (first.Foreign)
             {
                 // Refused as if it did not exist — unless refused earlier (busy) or cancelled before the check.
-                bool refused = terminal.Type == "error" && (ScopeRefusals.Contains(terminal.Code!) || terminal.Code is "busy" or "too_many_turns");
+                bool refused = terminal.Type == "error" && (ScopeRefusals.Contains(terminal.Code!) || terminal.Code is "busy" or "too_many_turns" or "content_too_large");
                 bool cancelled = terminal is { Type: "done", CancelledBy: "client" };
                 Assert.IsTrue(refused || cancelled, $"{id}: an object outside the key's scope is refused as missing (was {terminal.Type} {terminal.Code} {terminal.StopReason})");
                 Assert.IsFalse(frames.Any(f => f.Id == id && Content.Contains(f.Type) && f.Type != "status"), $"{id}: no content of a foreign object reaches the client");
@@ -107,7 +107,8 @@ public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world
         Assert.AreEqual(idless, terminals.Length, "each turn without a client id gets one terminal frame under its assigned id");
         Assert.AreEqual(idless, terminals.Select(f => f.Id).Distinct().Count(), "assigned ids are unique");
         int foreign = sent.Count(s => s.Kind == SentKind.TurnStart && s.Id is null && s.Foreign);
-        Assert.AreEqual(foreign, terminals.Count(t => t.Type == "error" && ScopeRefusals.Contains(t.Code!)), "each turn without id for a foreign agent is refused, no other");
+        // A foreign turn may also end busy or cancelled before its check; what reaches Letta is checked in the journal.
+        Assert.IsTrue(terminals.Count(t => t.Type == "error" && ScopeRefusals.Contains(t.Code!)) <= foreign, "only turns without id for a foreign object are refused as missing");
         foreach (ServerFrame terminal in terminals.Where(t => t.Type == "error" && !ScopeRefusals.Contains(t.Code!)))
         {
             Assert.IsTrue(terminal.Code is "busy" or "too_many_turns" or "agent_error", $"{terminal.Id}: unexpected error {terminal.Code} for a turn without id");
