@@ -62,7 +62,7 @@ public static partial class SseEndpoints
         try
         {
             var info = new TurnInfo($"{connectionId}-1", agentId, resumable: false, Stopwatch.GetTimestamp());
-            var turnRequest = new LettaTurnRequest(agentId) { Content = request.Message };
+            var turnRequest = new LettaTurnRequest(agentId) { Content = request.Message, ConversationId = request.ConversationId };
             var turnOptions = new TurnOptions(letta.WindDownTimeout, TurnPacer.ResolveRate(request.MaxCharsPerSecond, options));
             host.Start(services.GetRequiredService<TurnPump>(), info, turnRequest, turnOptions, time);
             Log.Started(logger, connectionId, info.Id, agentId);
@@ -123,6 +123,7 @@ public static partial class SseEndpoints
             _ when !AgentIds.IsValid(request.AgentId) => (StatusCodes.Status400BadRequest, ErrorCodes.InvalidAgentId, "An agent id is 1 to 128 letters, digits, '-' or '_'."),
             _ when !GatewayGuard.MayUseAgent(context, request.AgentId) => (StatusCodes.Status403Forbidden, GatewayGuard.ForbiddenAgentCode, "Your key may not use this agent."),
             _ when request.Message.Length > options.MaxContentChars => (StatusCodes.Status413PayloadTooLarge, ErrorCodes.ContentTooLarge, $"The message has {request.Message.Length} characters; the limit is {options.MaxContentChars}."),
+            _ when request.ConversationId is { } conversation && !AgentIds.IsValid(conversation) => (StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "A conversation id is 1 to 128 letters, digits, '-' or '_'."),
             _ when request.MaxCharsPerSecond is <= 0 => (StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "\"max_chars_per_second\" must be a positive number."),
             _ => null,
         };

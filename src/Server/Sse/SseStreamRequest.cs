@@ -9,6 +9,9 @@ public sealed class SseStreamRequest
 
     public string? Message { get; set; }
 
+    /// <summary>Optional Letta conversation of the agent (as the WebSocket <c>message</c> frame's field).</summary>
+    public string? ConversationId { get; set; }
+
     /// <summary>Output pacing, as the WebSocket <c>message</c> frame's field of the same name.</summary>
     public double? MaxCharsPerSecond { get; set; }
 }

@@ -84,4 +84,37 @@ public sealed class StreamingTests : ChatPageTest
         await Page.GetByRole(AriaRole.Button, new() { Name = "Stop" }).ClickAsync();
         await WaitForStateAsync(next, "stopped");
     }
+    [TestMethod]
+    public async Task Send_stop_send_stop_in_quick_succession_keeps_the_page_connected_and_both_turns_stopped()
+    {
+        string agent = Gateway.AddAgent("Chatterbox", Scripts.Slow(Scripts.ManyWords(300)));
+        int sockets = 0;
+        Page.WebSocket += (_, _) => Interlocked.Increment(ref sockets);
+        await OpenChatAsync(agent);
+
+        // One task, as a person's fastest double Stop: send, Stop, send, Stop — four frames back to back,
+        // the second Stop reaching a turn that still waits for the first run to wind down in Letta.
+        await Page.EvaluateAsync(@"() => {
+            const input = document.querySelector('#composer-input');
+            const form = document.querySelector('#composer');
+            const stop = document.querySelector('#stop');
+            const send = (text) => { input.value = text; input.dispatchEvent(new Event('input', { bubbles: true })); form.requestSubmit(); };
+            send('first'); stop.click(); send('second'); stop.click();
+        }");
+
+        await Expect(Turns).ToHaveCountAsync(2);
+        foreach (ILocator turn in new[] { Turns.Nth(0), Turns.Nth(1) })
+        {
+            await WaitForStateAsync(turn, "stopped");
+            // The server's own done (cancelled by the client) reached the page: the socket carried it.
+            await Expect(turn).ToHaveAttributeAsync("data-cancelled-by", "client");
+        }
+
+        ILocator third = await SendAsync("and now a whole answer");
+        await Expect(AnswerText(third)).ToContainTextAsync("word3");
+        await Expect(Connection).ToHaveAttributeAsync("data-state", "live");
+        Assert.AreEqual(1, Volatile.Read(ref sockets), "the page never had to reconnect");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Stop" }).ClickAsync();
+        await WaitForStateAsync(third, "stopped");
+    }
 }

@@ -62,6 +62,30 @@ public sealed class MetricsRecorder : IDisposable
         }
     }
 
+    /// <summary>Waits (bounded) until <paramref name="count"/> measurements of <paramref name="instrument"/> matched.</summary>
+    public async Task WaitForCountAsync(string instrument, Func<Measured, bool> match, int count, TimeSpan? timeout = null)
+    {
+        int seen;
+        lock (_gate)
+        {
+            seen = _measured.Count(m => m.Instrument == instrument && match(m));
+        }
+
+        for (; seen < count; seen++)
+        {
+            int target = seen + 1;
+            await WaitForAsync(instrument, m => match(m) && CountMatching(instrument, match) >= target, timeout);
+        }
+    }
+
+    private int CountMatching(string instrument, Func<Measured, bool> match)
+    {
+        lock (_gate)
+        {
+            return _measured.Count(m => m.Instrument == instrument && match(m));
+        }
+    }
+
     public void Dispose() => _listener.Dispose();
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
