@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text.Json;
 using LettaSockets.Simulator.Tests.TestSupport;
@@ -87,7 +88,8 @@ public sealed class BackgroundRunTests
     [TestMethod]
     public async Task Reattach_errors_are_404_400_410_and_500_for_a_missing_body()
     {
-        var time = new ShiftableTimeProvider();
+        // Moves on by itself (a little per reading) so the runs' own timers fire; jumped ahead below.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
         await using var sim = await SimTest.StartAsync(time: time);
         sim.AddAgent(_ => AgentScript.Create().Say("x"));
         var foreground = (await sim.StreamToEndAsync(SimTest.Body("hi")))[0].Str("run_id");
