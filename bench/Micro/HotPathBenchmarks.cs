@@ -6,6 +6,7 @@ using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Serialization;
 using LettaSockets.Server.Letta;
 using LettaSockets.Server.Turns;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Bench.Micro;
 

@@ -1,9 +1,9 @@
-using LettaSockets.Server.Letta;
 using LettaSockets.Server.Resilience;
 using LettaSockets.Server.Sockets;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Health;
 
@@ -12,7 +12,7 @@ namespace LettaSockets.Server.Health;
 /// and Letta answering a cheap request (cached for <see cref="HealthOptions.ProbeInterval"/>, one probe
 /// at a time, so a probe storm never becomes a storm on Letta).
 /// </summary>
-internal sealed class LettaReadinessCheck(LettaClient letta, IOptions<CircuitBreakerSettings> breaker, GracefulShutdown shutdown, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck
+internal sealed class LettaReadinessCheck(IUpstream letta, IOptions<CircuitBreakerSettings> breaker, GracefulShutdown shutdown, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck
 {
     private readonly SemaphoreSlim _probing = new(1, 1);
     private HealthCheckResult _cached;

@@ -1,6 +1,7 @@
 using LettaSockets.Server.Letta;
 using LettaSockets.Simulator;
 using Microsoft.Extensions.Options;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Hosting;
 

@@ -1,8 +1,8 @@
 using LettaSockets.Server.Health;
-using LettaSockets.Server.Letta;
 using LettaSockets.Server.Security;
 using LettaSockets.Server.Sockets;
 using LettaSockets.Server.Sse;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Hosting;
 
@@ -24,7 +24,7 @@ public static class LettaSocketsApplicationExtensions
     /// <summary><c>GET /api/agents</c>: Letta's agents, id and name only (the page's picker).</summary>
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/agents", async (HttpContext context, LettaClient letta) =>
+        endpoints.MapGet("/api/agents", async (HttpContext context, IUpstream letta) =>
         {
             try
             {

@@ -7,6 +7,7 @@ using LettaSockets.Server.Sockets;
 using LettaSockets.Server.Turns;
 using LettaSockets.Simulator;
 using Microsoft.Extensions.Options;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Hosting;
 
@@ -57,6 +58,8 @@ public static class LettaSocketsServiceCollectionExtensions
             })
             .AddHttpMessageHandler<LettaResilienceHandler>()
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        // The port the turn pipeline uses; Letta's HTTP API is its adapter (same lifetime as the typed client).
+        services.AddTransient<IUpstream>(sp => sp.GetRequiredService<LettaClient>());
         services.AddSingleton<RunCanceller>();
         services.AddSingleton<Security.ObjectAuthorizer>();
         return services;

@@ -1,6 +1,6 @@
-using LettaSockets.Server.Letta;
 using LettaSockets.Server.Sockets;
 using Microsoft.Extensions.Options;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Hosting;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using LettaSockets.Server.Letta;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server;
 

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using LettaSockets.Protocol.Frames;
 using Microsoft.Extensions.Options;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Letta;
 
@@ -11,13 +12,16 @@ namespace LettaSockets.Server.Letta;
 /// (<see cref="Resilience.LettaResilienceHandler"/>) and only ever cover a request whose response
 /// has not started.
 /// </summary>
-public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint, IOptions<LettaOptions> options, TimeProvider time, ILogger<LettaClient> logger)
+public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint, IOptions<LettaOptions> options, TimeProvider time, ILogger<LettaClient> logger) : IUpstream
 {
     private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
     private readonly LettaOptions _options = options.Value;
 
+    /// <summary>Letta's HTTP API serves everything the protocol asks for.</summary>
+    public UpstreamCapabilities Capabilities => UpstreamCapabilities.All;
+
     /// <summary>Sends a message (or approval) and returns once Letta's SSE response has started.</summary>
-    public async Task<LettaStream> OpenStreamAsync(LettaTurnRequest request, CancellationToken cancellationToken)
+    public async Task<IUpstreamStream> OpenStreamAsync(LettaTurnRequest request, CancellationToken cancellationToken)
     {
         string path = request.ConversationId is { } conversation
             ? $"v1/conversations/{conversation}/messages"
@@ -30,7 +34,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
     }
 
     /// <summary>Re-attaches to a background run's stream after <paramref name="afterSeq"/> (reference §10).</summary>
-    public async Task<LettaStream> ResumeStreamAsync(string runId, long afterSeq, CancellationToken cancellationToken)
+    public async Task<IUpstreamStream> ResumeStreamAsync(string runId, long afterSeq, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, await endpoint.UrlAsync($"v1/runs/{runId}/stream", cancellationToken).ConfigureAwait(false))
         {
@@ -289,4 +293,3 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
 }
 
 /// <summary>An agent as the page's picker shows it.</summary>
-public sealed record AgentSummary(string Id, string Name);

@@ -1,3 +1,4 @@
+using LettaSockets.Server.Upstream;
 namespace LettaSockets.Server.Letta;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LettaSockets.Protocol.Frames;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Letta;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LettaSockets.Protocol.Frames;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Letta;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Letta;
 

@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Letta;
 
@@ -8,7 +9,7 @@ namespace LettaSockets.Server.Letta;
 /// longer than the idle timeout (reset by every event, pings included) ends the read with
 /// <c>upstream_timeout</c>, and a body that breaks off ends it with <c>upstream_unavailable</c>.
 /// </summary>
-public sealed class LettaStream : IAsyncDisposable
+public sealed class LettaStream : IUpstreamStream
 {
     private readonly HttpResponseMessage _response;
     private readonly TimeProvider _time;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Letta;
 

@@ -1,8 +1,8 @@
 using System.Net;
-using LettaSockets.Server.Letta;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Resilience;
 

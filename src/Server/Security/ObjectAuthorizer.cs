@@ -1,6 +1,7 @@
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Letta;
+using LettaSockets.Server.Upstream;
 using Microsoft.Extensions.Caching.Memory;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Security;
 
@@ -17,10 +18,10 @@ public sealed class ObjectAuthorizer : IDisposable
     public const int CacheEntries = 50_000;
 
     private static readonly TimeSpan s_slidingLifetime = TimeSpan.FromHours(6);
-    private readonly LettaClient _letta;
+    private readonly IUpstream _letta;
     private readonly MemoryCache _owners;
 
-    public ObjectAuthorizer(LettaClient letta)
+    public ObjectAuthorizer(IUpstream letta)
     {
         _letta = letta;
         _owners = new MemoryCache(new MemoryCacheOptions { SizeLimit = CacheEntries });

@@ -1,5 +1,5 @@
-using LettaSockets.Server.Letta;
 using Microsoft.Extensions.Options;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Sockets;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
 using LettaSockets.Protocol.Parsing;
-using LettaSockets.Server.Letta;
 using LettaSockets.Server.Turns;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Sockets;
 

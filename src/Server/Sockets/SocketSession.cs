@@ -3,8 +3,8 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Letta;
 using LettaSockets.Server.Turns;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Sockets;
 

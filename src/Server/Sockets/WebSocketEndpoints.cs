@@ -1,11 +1,11 @@
 using System.Net.WebSockets;
 using LettaSockets.Protocol;
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Letta;
 using LettaSockets.Server.Observability;
 using LettaSockets.Server.Security;
 using LettaSockets.Server.Turns;
 using Microsoft.Extensions.Options;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Sockets;
 

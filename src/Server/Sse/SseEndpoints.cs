@@ -3,13 +3,13 @@ using System.Net.ServerSentEvents;
 using System.Text.Json;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Letta;
 using LettaSockets.Server.Observability;
 using LettaSockets.Server.Security;
 using LettaSockets.Server.Sockets;
 using LettaSockets.Server.Turns;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Sse;
 

@@ -3,9 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Letta;
 using LettaSockets.Server.Sockets;
 using LettaSockets.Server.Turns;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Sse;
 

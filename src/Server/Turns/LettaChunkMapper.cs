@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Letta;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Turns;
 

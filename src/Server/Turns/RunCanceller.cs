@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using LettaSockets.Server.Letta;
 using Microsoft.Extensions.Options;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Turns;
 
@@ -9,7 +9,7 @@ namespace LettaSockets.Server.Turns;
 /// timeout, shutdown). Calls are bounded by <see cref="LettaOptions.CancelTimeout"/>, independent of
 /// the connection that asked (it is often gone), and tracked so shutdown can wait for them.
 /// </summary>
-public sealed class RunCanceller(LettaClient client, IOptions<LettaOptions> options)
+public sealed class RunCanceller(IUpstream client, IOptions<LettaOptions> options)
 {
     private readonly ConcurrentDictionary<Task, byte> _pending = new();
 

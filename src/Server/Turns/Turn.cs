@@ -1,6 +1,6 @@
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Letta;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Turns;
 

@@ -1,5 +1,5 @@
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Letta;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Turns;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Letta;
 using LettaSockets.Server.Observability;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Turns;
 
@@ -14,7 +14,7 @@ namespace LettaSockets.Server.Turns;
 /// keeps draining (bounded) until Letta has wound the run down. A paced turn's frames go through
 /// its <see cref="TurnPacer"/> on the way to the host; the pump itself never waits for the pace.
 /// </summary>
-public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, Security.ObjectAuthorizer authorizer, LettaSocketsMetrics metrics, TimeProvider time, ILogger<TurnPump> logger)
+public sealed partial class TurnPump(IUpstream letta, RunCanceller canceller, Security.ObjectAuthorizer authorizer, LettaSocketsMetrics metrics, TimeProvider time, ILogger<TurnPump> logger)
 {
     /// <summary>Starts the pump; the returned task never faults.</summary>
     public Task StartAsync(Turn turn, ITurnHost host)
@@ -26,7 +26,7 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
     private async Task RunAsync(Turn turn, ITurnHost host)
     {
         TurnInfo info = turn.Info;
-        LettaStream? stream = null;
+        IUpstreamStream? stream = null;
         var mapper = new LettaChunkMapper(info);
         var frames = new List<StreamChunk>(4);
         using IDisposable? scope = logger.BeginScope(new TurnLogScope(info));
@@ -152,14 +152,14 @@ public sealed partial class TurnPump(LettaClient letta, RunCanceller canceller, 
     }
 
     /// <summary>Re-attaches a resume turn; finds the run first when the client only knew its request id.</summary>
-    private async Task<LettaStream> ResumeAsync(Turn turn, long afterSeq, ITurnHost host)
+    private async Task<IUpstreamStream> ResumeAsync(Turn turn, long afterSeq, ITurnHost host)
     {
         TurnInfo info = turn.Info;
         info.RunId = turn.RequestedRunId
             ?? await letta.FindLatestBackgroundRunAsync(info.AgentId, turn.UpstreamToken).ConfigureAwait(false)
             ?? throw new UpstreamException(ErrorCodes.RunNotFound, "No resumable run of this agent was found.", false);
 
-        LettaStream stream = await letta.ResumeStreamAsync(info.RunId, afterSeq, turn.UpstreamToken).ConfigureAwait(false);
+        IUpstreamStream stream = await letta.ResumeStreamAsync(info.RunId, afterSeq, turn.UpstreamToken).ConfigureAwait(false);
         await EmitAsync(turn, host, StreamChunk.StatusFrame(info, StatusKind.Running)).ConfigureAwait(false);
         return stream;
     }

@@ -44,7 +44,7 @@ public sealed class EmbeddedSimulatorTests
     {
         WebApplication app = LettaSocketsApp.Build(["--urls=http://127.0.0.1:0", "--Letta:BaseUrl=ftp://x", "--Letta:MaxRetries=-1", "--Sockets:MaxActiveTurns=0"]);
 
-        var e = Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Letta.LettaOptions>>().Value);
+        var e = Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Upstream.LettaOptions>>().Value);
         Assert.AreEqual(2, e.Failures.Count());
         var s = Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Sockets.SocketOptions>>().Value);
         StringAssert.Contains(s.Message, "MaxActiveTurns");

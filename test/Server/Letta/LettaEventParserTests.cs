@@ -1,5 +1,6 @@
 using System.Text;
 using LettaSockets.Server.Letta;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Tests.Letta;
 

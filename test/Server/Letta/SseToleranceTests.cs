@@ -1,6 +1,7 @@
 using System.Text;
 using LettaSockets.Server.Letta;
 using LettaSockets.Server.Tests.Support;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Tests.Letta;
 

@@ -4,6 +4,7 @@ using LettaSockets.Protocol.Chunks;
 using LettaSockets.Server.Letta;
 using LettaSockets.Server.Tests.Support;
 using LettaSockets.Server.Turns;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Tests.Turns;
 

@@ -2,6 +2,7 @@ using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
 using LettaSockets.Server.Letta;
 using LettaSockets.Server.Turns;
+using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Tests.Turns;
 

@@ -1,4 +1,4 @@
-namespace LettaSockets.Server.Letta;
+namespace LettaSockets.Server.Upstream;
 
 /// <summary>How the gateway reaches Letta (configuration section <c>Letta</c>).</summary>
 public sealed class LettaOptions

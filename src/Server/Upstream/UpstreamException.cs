@@ -1,4 +1,4 @@
-namespace LettaSockets.Server.Letta;
+namespace LettaSockets.Server.Upstream;
 
 /// <summary>
 /// Letta (or the way to it) failed in a way the client must hear about: carries the protocol error

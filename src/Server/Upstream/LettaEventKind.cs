@@ -1,4 +1,4 @@
-namespace LettaSockets.Server.Letta;
+namespace LettaSockets.Server.Upstream;
 
 /// <summary>What one Letta SSE event is (reference §5).</summary>
 public enum LettaEventKind : byte

@@ -1,4 +1,4 @@
-namespace LettaSockets.Server.Letta;
+namespace LettaSockets.Server.Upstream;
 
 /// <summary>What one turn asks Letta for: a user message or an approval answer.</summary>
 public sealed record LettaTurnRequest(string AgentId)

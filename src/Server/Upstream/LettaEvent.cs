@@ -1,6 +1,6 @@
 using LettaSockets.Protocol.Frames;
 
-namespace LettaSockets.Server.Letta;
+namespace LettaSockets.Server.Upstream;
 
 /// <summary>
 /// One parsed Letta SSE event. A struct: the frequent kinds (assistant, reasoning and tool-call

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using LettaSockets.Protocol.Frames;
 
-namespace LettaSockets.Server.Letta;
+namespace LettaSockets.Server.Upstream;
 
 /// <summary>Maps what Letta answered before a stream started to protocol error codes (protocol §4).</summary>
 public static class UpstreamErrors
