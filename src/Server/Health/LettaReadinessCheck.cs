@@ -1,3 +1,4 @@
+using LettaSockets.Server.Connections;
 using LettaSockets.Server.Resilience;
 using LettaSockets.Server.Sockets;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,3 +1,4 @@
+using LettaSockets.Server.Connections;
 using LettaSockets.Server.Letta;
 using LettaSockets.Server.Observability;
 using LettaSockets.Server.Health;

@@ -16,7 +16,7 @@ public sealed partial class GatewayGuard(ClientKeyRing keys, OriginPolicy origin
     public const string ForbiddenAgentCode = "forbidden_agent";
 
     /// <summary>Admits the request or writes the refusal. On success a scoped key's agents are left in
-    /// <c>HttpContext.Items[SessionContext.AllowedAgentsKey]</c>.</summary>
+    /// a <see cref="ClientScope"/> request feature.</summary>
     public async ValueTask<bool> AdmitAsync(HttpContext context, string? agentId)
     {
         if (!origins.IsAllowed(context.Request))
@@ -46,14 +46,13 @@ public sealed partial class GatewayGuard(ClientKeyRing keys, OriginPolicy origin
             return false;
         }
 
-        context.Items[SessionContext.AllowedAgentsKey] = agents;
+        context.Features.Set(new ClientScope(agents));
         return true;
     }
 
     /// <summary>Whether the admitted request's key may use <paramref name="agentId"/> (for endpoints
     /// whose agent is in the body, e.g. <c>POST /stream</c>).</summary>
-    public static bool MayUseAgent(HttpContext context, string agentId) =>
-        context.Items[SessionContext.AllowedAgentsKey] is not IReadOnlySet<string> agents || agents.Contains(agentId);
+    public static bool MayUseAgent(HttpContext context, string agentId) => ClientScope.Of(context).MayUse(agentId);
 
     /// <summary>The header's bearer key, else the query's (already taken out of the query by
     /// <see cref="AccessTokenScrubber"/>: it is never read from the query string itself).</summary>

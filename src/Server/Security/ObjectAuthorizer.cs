@@ -1,5 +1,4 @@
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Upstream;
 using Microsoft.Extensions.Caching.Memory;
 using LettaSockets.Server.Upstream;
 

@@ -6,8 +6,5 @@ namespace LettaSockets.Server.Sockets;
 /// <param name="AllowedAgents">When the client key is scoped: the agents it may use; null = any.</param>
 public sealed record SessionContext(string ConnectionId, string? AgentId, IReadOnlySet<string>? AllowedAgents = null)
 {
-    /// <summary><c>HttpContext.Items</c> key under which authentication leaves a scoped key's agents.</summary>
-    public const string AllowedAgentsKey = "LettaSockets.AllowedAgents";
-
     public bool MayUse(string agentId) => AllowedAgents is null || AllowedAgents.Contains(agentId);
 }

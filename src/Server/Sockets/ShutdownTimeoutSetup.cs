@@ -1,3 +1,4 @@
+using LettaSockets.Server.Connections;
 using Microsoft.Extensions.Options;
 using LettaSockets.Server.Upstream;
 

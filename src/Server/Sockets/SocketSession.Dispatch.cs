@@ -1,3 +1,4 @@
+using LettaSockets.Server.Connections;
 using System.Diagnostics;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
@@ -148,7 +149,7 @@ public sealed partial class SocketSession
             Approve = frame.Approve ?? false,
             ApprovalReason = frame.Reason,
         };
-        var options = new TurnOptions(_letta.WindDownTimeout, TurnPacer.ResolveRate(frame.MaxCharsPerSecond, _options));
+        var options = new TurnOptions(_letta.WindDownTimeout, TurnPacer.ResolveRate(frame.MaxCharsPerSecond, _options.DefaultMaxCharsPerSecond, _options.MaxCharsPerSecondLimit));
         return new Turn(info, request, options, _aborted.Token, _time)
         {
             Predecessor = predecessor,

@@ -1,3 +1,4 @@
+using LettaSockets.Server.Connections;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;

@@ -1,3 +1,4 @@
+using LettaSockets.Server.Connections;
 using System.Net.WebSockets;
 using LettaSockets.Protocol;
 using LettaSockets.Protocol.Frames;
@@ -63,7 +64,7 @@ public static class WebSocketEndpoints
         using IDisposable? scope = logger.BeginScope(new ConnectionLogScope(connectionId, agentId));
         using var session = new SocketSession(
             socket,
-            new SessionContext(connectionId, agentId, context.Items[SessionContext.AllowedAgentsKey] as IReadOnlySet<string>),
+            new SessionContext(connectionId, agentId, Security.ClientScope.Of(context).Agents),
             options,
             letta,
             services.GetRequiredService<TurnPump>(),

@@ -1,3 +1,4 @@
+using LettaSockets.Server.Connections;
 using System.Diagnostics;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
@@ -63,7 +64,7 @@ public static partial class SseEndpoints
         {
             var info = new TurnInfo($"{connectionId}-1", agentId, resumable: false, Stopwatch.GetTimestamp());
             var turnRequest = new LettaTurnRequest(agentId) { Content = request.Message, ConversationId = request.ConversationId };
-            var turnOptions = new TurnOptions(letta.WindDownTimeout, TurnPacer.ResolveRate(request.MaxCharsPerSecond, options));
+            var turnOptions = new TurnOptions(letta.WindDownTimeout, TurnPacer.ResolveRate(request.MaxCharsPerSecond, options.DefaultMaxCharsPerSecond, options.MaxCharsPerSecondLimit));
             host.Start(services.GetRequiredService<TurnPump>(), info, turnRequest, turnOptions, time);
             Log.Started(logger, connectionId, info.Id, agentId);
 

@@ -1,3 +1,4 @@
+using LettaSockets.Server.Connections;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Threading.Channels;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Sockets;
 
 namespace LettaSockets.Server.Turns;
 
@@ -65,15 +64,15 @@ internal sealed class TurnPacer : ITurnHost
 
     /// <summary>The effective rate for a request: the client's, else the server default, capped by
     /// the server maximum and raised to <see cref="MinCharsPerSecond"/>; null = unpaced.</summary>
-    public static double? ResolveRate(double? requested, SocketOptions options)
+    public static double? ResolveRate(double? requested, double? serverDefault, double? serverLimit)
     {
-        double? rate = requested ?? options.DefaultMaxCharsPerSecond;
+        double? rate = requested ?? serverDefault;
         if (rate is not > 0)
         {
             return null;
         }
 
-        if (options.MaxCharsPerSecondLimit is > 0 and var limit)
+        if (serverLimit is > 0 and var limit)
         {
             rate = Math.Min(rate.Value, limit);
         }

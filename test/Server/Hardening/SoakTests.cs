@@ -1,3 +1,4 @@
+using LettaSockets.Server.Connections;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using LettaSockets.Protocol.Json;

@@ -46,7 +46,7 @@ public sealed class EmbeddedSimulatorTests
 
         var e = Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Upstream.LettaOptions>>().Value);
         Assert.AreEqual(2, e.Failures.Count());
-        var s = Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Sockets.SocketOptions>>().Value);
+        var s = Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Connections.SocketOptions>>().Value);
         StringAssert.Contains(s.Message, "MaxActiveTurns");
     }
 }

@@ -1,3 +1,4 @@
+using LettaSockets.Server.Connections;
 using System.Net;
 using LettaSockets.Server.Sockets;
 using LettaSockets.Server.Tests.Support;

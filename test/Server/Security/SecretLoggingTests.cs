@@ -32,7 +32,7 @@ public sealed class SecretLoggingTests
         await UpgradeProbe.GetAsync(gateway.BaseUri, $"/api/agents?access_token={Key}");
         await UpgradeProbe.GetAsync(gateway.BaseUri, $"/nowhere?access_token={Key}");
         using var done = new CancellationTokenSource(TestClient.DefaultTimeout);
-        await gateway.Services.GetRequiredService<LettaSockets.Server.Sockets.ConnectionTracker>().WhenEmptyAsync(done.Token);
+        await gateway.Services.GetRequiredService<LettaSockets.Server.Connections.ConnectionTracker>().WhenEmptyAsync(done.Token);
 
         Assert.IsTrue(sink.Containing("Request starting").Count >= 5, "the hosting layer logged the requests (the test looks at real log lines)");
         Assert.IsTrue(sink.Containing("access_token=redacted").Count >= 3, "the requests are logged with the token redacted");

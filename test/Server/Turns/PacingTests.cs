@@ -1,3 +1,4 @@
+using LettaSockets.Server.Connections;
 using System.Diagnostics;
 using System.Globalization;
 using LettaSockets.Protocol.Json;
@@ -108,6 +109,6 @@ public sealed class PacingTests
     public void The_rate_is_the_clients_else_the_default_capped_by_the_limit(double? requested, double? serverDefault, double? limit, double? expected)
     {
         var options = new SocketOptions { DefaultMaxCharsPerSecond = serverDefault, MaxCharsPerSecondLimit = limit };
-        Assert.AreEqual(expected, TurnPacer.ResolveRate(requested, options));
+        Assert.AreEqual(expected, TurnPacer.ResolveRate(requested, options.DefaultMaxCharsPerSecond, options.MaxCharsPerSecondLimit));
     }
 }

@@ -1,4 +1,4 @@
-namespace LettaSockets.Server.Sockets;
+namespace LettaSockets.Server.Connections;
 
 /// <summary>Per-connection limits and timings (configuration section <c>Sockets</c>).</summary>
 public sealed class SocketOptions

@@ -1,4 +1,4 @@
-namespace LettaSockets.Server.Sockets;
+namespace LettaSockets.Server.Connections;
 
 /// <summary>A live client connection that graceful shutdown drains: a WebSocket session or one <c>POST /stream</c> request.</summary>
 public interface IDrainableConnection

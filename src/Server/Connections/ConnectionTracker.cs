@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace LettaSockets.Server.Sockets;
+namespace LettaSockets.Server.Connections;
 
 /// <summary>Every live connection of this instance — WebSocket sessions and <c>POST /stream</c> requests (for shutdown, limits and metrics).</summary>
 public sealed class ConnectionTracker

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace LettaSockets.Server.Sockets;
+namespace LettaSockets.Server.Connections;
 
 /// <summary>Short, unguessable connection ids (<c>c_</c> + 12 base32 characters).</summary>
 public static class ConnectionIds

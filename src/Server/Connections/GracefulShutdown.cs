@@ -1,11 +1,11 @@
 using LettaSockets.Server.Turns;
 using Microsoft.Extensions.Options;
 
-namespace LettaSockets.Server.Sockets;
+namespace LettaSockets.Server.Connections;
 
 /// <summary>
 /// Drains the instance on SIGTERM (or any host stop): from <c>ApplicationStopping</c> on, upgrades
-/// get 503 <c>shutting_down</c> and every connection drains (<see cref="SocketSession.BeginShutdown"/>).
+/// get 503 <c>shutting_down</c> and every connection drains (each <see cref="IDrainableConnection"/>).
 /// The host waits in <see cref="StoppingAsync"/> — before Kestrel stops, so connections still close
 /// politely — until every connection has ended and every cancel call reached Letta, bounded by
 /// <see cref="HostOptions.ShutdownTimeout"/> (raised by <see cref="ShutdownTimeoutSetup"/>).
