@@ -1,3 +1,4 @@
+using LettaSockets.Protocol.Frames;
 using LettaSockets.Server.Connections;
 using LettaSockets.Server.Sockets;
 using Microsoft.Extensions.Options;

@@ -69,53 +69,29 @@ public sealed partial class SocketSession
             return;
         }
 
-        if (agentId is null)
+        var ask = new TurnAsk(agentId)
         {
-            await RejectAsync(ErrorCodes.NoDefaultAgent, "No agent: connect to /ws/{agentId}, or send \"agent_id\" (this server has no default agent).", id).ConfigureAwait(false);
+            Content = frame.Content,
+            ConversationId = frame.ConversationId,
+            MaxCharsPerSecond = frame.MaxCharsPerSecond,
+            Resume = frame.Type == ClientFrameType.Resume,
+            RunId = frame.RunId,
+            Resumable = frame.Resumable,
+            Approve = frame.Type == ClientFrameType.Approve,
+        };
+        if (_admission.Check(ask, _context.MayUse) is { } refusal)
+        {
+            // A key's scope is reported on the socket as an invalid agent (it was always so).
+            string code = refusal.Code == TurnAdmission.ForbiddenAgent ? ErrorCodes.InvalidAgentId : refusal.Code;
+            await RejectAsync(code, refusal.Message, id, refusal.Code == ErrorCodes.NoDefaultAgent ? null : agentId).ConfigureAwait(false);
             return;
         }
 
-        if (!AgentIds.IsValid(agentId))
-        {
-            await RejectAsync(ErrorCodes.InvalidAgentId, "An agent id is 1 to 128 letters, digits, '-' or '_'.", id).ConfigureAwait(false);
-            return;
-        }
-
-        if (!_context.MayUse(agentId))
-        {
-            await RejectAsync(ErrorCodes.InvalidAgentId, "Your key may not use this agent.", id, agentId).ConfigureAwait(false);
-            return;
-        }
-
-        if (frame.Content is { } content && content.Length > _options.MaxContentChars)
-        {
-            await RejectAsync(ErrorCodes.ContentTooLarge, $"The content has {content.Length} characters; the limit is {_options.MaxContentChars}.", id, agentId).ConfigureAwait(false);
-            return;
-        }
-
-        if (frame.ConversationId is { } conversation && !AgentIds.IsValid(conversation))
-        {
-            await RejectAsync(ErrorCodes.BadFrame, "A conversation id is 1 to 128 letters, digits, '-' or '_'.", id, agentId).ConfigureAwait(false);
-            return;
-        }
-
-        if (frame.Type == ClientFrameType.Resume && frame.RunId is not null && !AgentIds.IsValid(frame.RunId))
-        {
-            await RejectAsync(ErrorCodes.BadFrame, "\"run_id\" is not a valid run id.", id, agentId).ConfigureAwait(false);
-            return;
-        }
-
-        if (!_letta.ResumableTurns && (frame.Type == ClientFrameType.Resume || frame.Resumable == true))
-        {
-            await RejectAsync(ErrorCodes.NotResumable, "This server does not offer resumable turns.", id, agentId).ConfigureAwait(false);
-            return;
-        }
-
-        AdmitResult admitted = _turns.TryAdmit(id, agentId, predecessor => CreateTurn(frame, id, agentId, predecessor));
+        AdmitResult admitted = _turns.TryAdmit(id, agentId!, predecessor => CreateTurn(frame, id, agentId!, predecessor));
         switch (admitted.Refusal)
         {
             case AdmitRefusal.None:
-                Log.TurnStarted(_logger, _context.ConnectionId, id, agentId);
+                Log.TurnStarted(_logger, _context.ConnectionId, id, agentId!);
                 _ = _pump.StartAsync(admitted.Turn!, this); // tracked by the registry, awaited on teardown
                 break;
             case AdmitRefusal.Busy:

@@ -10,8 +10,7 @@ public sealed partial class SocketSession
 
     /// <summary>
     /// Checks that apply to every turn-starting frame before anything else: the server is not draining,
-    /// the connection is within its message rate, and the content has no NUL (Letta stores messages in
-    /// Postgres, which refuses U+0000, so such a turn could only fail upstream). Answers the refusal
+    /// and the connection is within its message rate (the turn's own rules are <see cref="TurnAdmission"/>'s). Answers the refusal
     /// itself (terminal for <paramref name="id"/>) and returns true when the frame is refused.
     /// </summary>
     private async ValueTask<bool> RefuseTurnAsync(ClientFrame frame, string id, string? agentId)
@@ -26,12 +25,6 @@ public sealed partial class SocketSession
         {
             long waitMs = Math.Max(1, (long)Math.Ceiling(wait.TotalMilliseconds));
             await RejectAsync(ErrorCodes.RateLimited, "Too many messages on this connection: wait retry_after_ms before the next one.", id, agentId, retryAfterMs: waitMs, retryable: true).ConfigureAwait(false);
-            return true;
-        }
-
-        if (frame.Content is { } content && content.Contains('\0', StringComparison.Ordinal))
-        {
-            await RejectAsync(ErrorCodes.BadFrame, "\"content\" must not contain NUL characters (U+0000).", id, agentId).ConfigureAwait(false);
             return true;
         }
 

@@ -22,6 +22,7 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
     private readonly SocketOptions _options;
     private readonly LettaOptions _letta;
     private readonly TurnPump _pump;
+    private readonly TurnAdmission _admission;
     private readonly RunCanceller _canceller;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -39,6 +40,7 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
         _options = options;
         _letta = letta;
         _pump = pump;
+        _admission = new TurnAdmission(options.MaxContentChars, letta.ResumableTurns, pump.Capabilities);
         _canceller = canceller;
         _time = time;
         _logger = logger;

@@ -33,7 +33,9 @@ public static partial class SseEndpoints
     {
         IServiceProvider services = context.RequestServices;
         SocketOptions options = services.GetRequiredService<IOptions<SocketOptions>>().Value;
-        SseStreamRequest? request = await ReadRequestAsync(context, options).ConfigureAwait(false);
+        LettaOptions letta = services.GetRequiredService<IOptions<LettaOptions>>().Value;
+        var admission = new TurnAdmission(options.MaxContentChars, letta.ResumableTurns, services.GetRequiredService<TurnPump>().Capabilities);
+        SseStreamRequest? request = await ReadRequestAsync(context, options, admission).ConfigureAwait(false);
         if (request is null)
         {
             return; // answered with a 4xx
@@ -47,7 +49,6 @@ public static partial class SseEndpoints
             return;
         }
 
-        LettaOptions letta = services.GetRequiredService<IOptions<LettaOptions>>().Value;
         LettaSocketsMetrics metrics = services.GetRequiredService<LettaSocketsMetrics>();
         ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Sse");
         string connectionId = ConnectionIds.Next();
@@ -95,7 +96,7 @@ public static partial class SseEndpoints
     }
 
     /// <summary>Reads and checks the body; on a problem answers 400/413 with <c>{"error":{…}}</c> and returns null.</summary>
-    private static async Task<SseStreamRequest?> ReadRequestAsync(HttpContext context, SocketOptions options)
+    private static async Task<SseStreamRequest?> ReadRequestAsync(HttpContext context, SocketOptions options, TurnAdmission admission)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -118,16 +119,23 @@ public static partial class SseEndpoints
             return null;
         }
 
-        (int status, string code, string message)? problem = request switch
+        (int status, string code, string message)? problem = null;
+        if (request is null or { Message: null } or { AgentId: null })
         {
-            null or { Message: null } or { AgentId: null } => (StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "\"agent_id\" and \"message\" are both required strings."),
-            _ when !AgentIds.IsValid(request.AgentId) => (StatusCodes.Status400BadRequest, ErrorCodes.InvalidAgentId, "An agent id is 1 to 128 letters, digits, '-' or '_'."),
-            _ when !GatewayGuard.MayUseAgent(context, request.AgentId) => (StatusCodes.Status403Forbidden, GatewayGuard.ForbiddenAgentCode, "Your key may not use this agent."),
-            _ when request.Message.Length > options.MaxContentChars => (StatusCodes.Status413PayloadTooLarge, ErrorCodes.ContentTooLarge, $"The message has {request.Message.Length} characters; the limit is {options.MaxContentChars}."),
-            _ when request.ConversationId is { } conversation && !AgentIds.IsValid(conversation) => (StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "A conversation id is 1 to 128 letters, digits, '-' or '_'."),
-            _ when request.MaxCharsPerSecond is <= 0 => (StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "\"max_chars_per_second\" must be a positive number."),
-            _ => null,
-        };
+            problem = (StatusCodes.Status400BadRequest, ErrorCodes.BadFrame, "\"agent_id\" and \"message\" are both required strings.");
+        }
+        else if (admission.Check(new TurnAsk(request.AgentId) { Content = request.Message, ConversationId = request.ConversationId, MaxCharsPerSecond = request.MaxCharsPerSecond },
+            agent => GatewayGuard.MayUseAgent(context, agent)) is { } refusal)
+        {
+            int status = refusal.Code switch
+            {
+                TurnAdmission.ForbiddenAgent => StatusCodes.Status403Forbidden,
+                ErrorCodes.ContentTooLarge => StatusCodes.Status413PayloadTooLarge,
+                _ => StatusCodes.Status400BadRequest,
+            };
+            problem = (status, refusal.Code, refusal.Message);
+        }
+
         if (problem is { } p)
         {
             await HttpErrors.WriteAsync(context, p.status, p.code, p.message).ConfigureAwait(false);

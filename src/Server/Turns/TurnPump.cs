@@ -16,6 +16,9 @@ namespace LettaSockets.Server.Turns;
 /// </summary>
 public sealed partial class TurnPump(IUpstream letta, RunCanceller canceller, Security.ObjectAuthorizer authorizer, LettaSocketsMetrics metrics, TimeProvider time, ILogger<TurnPump> logger)
 {
+    /// <summary>What the upstream behind this pump can serve (for turn admission).</summary>
+    public UpstreamCapabilities Capabilities => letta.Capabilities;
+
     /// <summary>Starts the pump; the returned task never faults.</summary>
     public Task StartAsync(Turn turn, ITurnHost host)
     {

@@ -132,6 +132,8 @@ public sealed class SseEndpointTests
     [DataRow("{\"agent_id\":5,\"message\":\"hi\"}", "bad_frame", DisplayName = "agent id not a string")]
     [DataRow("{\"agent_id\":\"../admin\",\"message\":\"hi\"}", "invalid_agent_id", DisplayName = "agent id with a path")]
     [DataRow("{\"agent_id\":\"agent-1\",\"message\":\"hi\",\"max_chars_per_second\":-3}", "bad_frame", DisplayName = "negative pace")]
+    [DataRow("{\"agent_id\":\"agent-1\",\"message\":\"a\\u0000b\"}", "bad_frame", DisplayName = "NUL in the message (refused as on the WebSocket)")]
+    [DataRow("{\"agent_id\":\"agent-1\",\"message\":\"hi\",\"conversation_id\":\"../x\"}", "bad_frame", DisplayName = "conversation id with a path")]
     public async Task Bad_requests_get_400_with_a_json_error(string body, string code)
     {
         using var http = new HttpClient { BaseAddress = s_gateway.BaseUri, Timeout = TestClient.DefaultTimeout };

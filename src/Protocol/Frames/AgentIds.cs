@@ -1,4 +1,4 @@
-namespace LettaSockets.Server.Connections;
+namespace LettaSockets.Protocol.Frames;
 
 /// <summary>
 /// Which ids the gateway passes to Letta in a URL path. Letta's own ids look like
