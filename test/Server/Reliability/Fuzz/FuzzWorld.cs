@@ -1,5 +1,7 @@
 using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LettaSockets.Server.Tests.Reliability.Fuzz;
 
@@ -15,11 +17,15 @@ public sealed class FuzzWorld : IAsyncDisposable
     public const int MaxFrameBytes = 8 * 1024;
     public const int MaxContentChars = 2_000;
 
-    private FuzzWorld(TestGateway gateway, string[] agents)
+    private FuzzWorld(TestGateway gateway, string[] agents, LogCapture logs)
     {
         Gateway = gateway;
         Agents = agents;
+        Logs = logs;
     }
+
+    /// <summary>The gateway's log, with the upstream client at Debug: what a failure report quotes.</summary>
+    public LogCapture Logs { get; }
 
     public TestGateway Gateway { get; }
 
@@ -47,6 +53,7 @@ public sealed class FuzzWorld : IAsyncDisposable
             ["Sockets:MaxFrameBytes"] = MaxFrameBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sockets:MaxContentChars"] = MaxContentChars.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Letta:ResumableTurns"] = "true",
+            ["Logging:LogLevel:LettaSockets.Server.Letta"] = "Debug",
         };
         for (int i = 0; i < FuzzGenerators.Agents; i++)
         {
@@ -58,7 +65,8 @@ public sealed class FuzzWorld : IAsyncDisposable
             settings[key] = value;
         }
 
-        TestGateway gateway = await TestGateway.StartAsync(settings);
+        var logs = new LogCapture();
+        TestGateway gateway = await TestGateway.StartAsync(settings, services: s => s.AddSingleton<ILoggerProvider>(logs));
         LettaSimulator sim = gateway.Simulator;
         TimeSpan token = TimeSpan.FromMilliseconds(4);
         sim.Agents.Add(new SimAgent(agents[0], "Fuzz slow", _ => AgentScript.Create()
@@ -73,7 +81,7 @@ public sealed class FuzzWorld : IAsyncDisposable
 
         // The failing agent's every stream carries an in-stream error after a few events.
         sim.Faults.Enqueue(SimFault.ErrorAfterMessages(3).ForAgent(agents[2]).Repeat(int.MaxValue));
-        return new FuzzWorld(gateway, agents);
+        return new FuzzWorld(gateway, agents, logs);
     }
 
     public ValueTask DisposeAsync() => Gateway.DisposeAsync();

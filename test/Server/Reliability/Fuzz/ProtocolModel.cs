@@ -184,7 +184,8 @@ public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world
             {
                 string turn = string.Join("; ", frames.Where(f => f.Id == done.Id).Select(f => $"{f.Type}/{f.Status}{f.Code}"));
                 string cancels = string.Join("; ", world.Gateway.Simulator.Journal.Cancels.Select(c => $"{c.AgentId}:{string.Join(",", c.RunIds ?? [])}:{c.StatusCode}"));
-                Assert.Fail($"{done.Id}: run {runId} was cancelled for the client but never in Letta. Turn: {turn}. Cancels: {cancels}");
+                string log = string.Join(" | ", world.Logs.Entries.Where(e => e.Message.Contains(runId, StringComparison.Ordinal)).Select(e => $"{e.Level} {e.Message}"));
+                Assert.Fail($"{done.Id}: run {runId} was cancelled for the client but never in Letta. Turn: {turn}. Gateway log: {log}. Cancels: {cancels.Length} chars");
             }
         }
     }
