@@ -126,7 +126,7 @@ public sealed partial class SocketSession
             ApprovalReason = frame.Reason,
         };
         var options = new TurnOptions(_letta.WindDownTimeout, TurnPacer.ResolveRate(frame.MaxCharsPerSecond, _options.DefaultMaxCharsPerSecond, _options.MaxCharsPerSecondLimit));
-        return new Turn(info, request, options, _aborted.Token, _time)
+        return new Turn(info, request, options, _aborted.Token, _time, _canceller)
         {
             Predecessor = predecessor,
             RequestedRunId = frame.Type == ClientFrameType.Resume ? frame.RunId : null,
@@ -150,7 +150,7 @@ public sealed partial class SocketSession
 
         if (_turns.Find(id) is { } target && _turns.TryFinish(target))
         {
-            target.Cancel(CancelledBy.Client, _canceller);
+            target.Cancel(CancelledBy.Client);
             await EmitCancelledAsync(target).ConfigureAwait(false);
         }
     }

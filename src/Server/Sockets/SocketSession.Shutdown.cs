@@ -77,7 +77,7 @@ public sealed partial class SocketSession
 
             foreach (Turn turn in left)
             {
-                turn.Cancel(CancelledBy.Shutdown, _canceller);
+                turn.Cancel(CancelledBy.Shutdown);
                 var done = new DoneInfo(StopReasons.Cancelled, CancelledBy.Shutdown, null, Stopwatch.GetTimestamp());
                 await _outbound.Writer.WriteAsync(StreamChunk.Done(turn.Info, done), token).ConfigureAwait(false);
             }

@@ -133,7 +133,7 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
             }
             else
             {
-                turn.Cancel(by, _canceller);
+                turn.Cancel(by);
             }
 
             if (emitDone)

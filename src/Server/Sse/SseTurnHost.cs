@@ -58,7 +58,7 @@ internal sealed class SseTurnHost : ITurnHost, IDrainableConnection, IDisposable
     /// <summary>Admits the request's one turn and starts its pump (awaited by <see cref="StopAsync"/>).</summary>
     public Turn Start(TurnPump pump, TurnInfo info, LettaTurnRequest request, TurnOptions options, TimeProvider time)
     {
-        AdmitResult admitted = _turns.TryAdmit(info.Id, info.AgentId, _ => new Turn(info, request, options, _aborted.Token, time));
+        AdmitResult admitted = _turns.TryAdmit(info.Id, info.AgentId, _ => new Turn(info, request, options, _aborted.Token, time, _canceller));
         Turn turn = admitted.Turn ?? throw new InvalidOperationException("A stream request runs exactly one turn.");
         _ = pump.StartAsync(turn, this);
         return turn;
@@ -109,7 +109,7 @@ internal sealed class SseTurnHost : ITurnHost, IDrainableConnection, IDisposable
             await Task.Delay(drainTimeout, _time, _aborted.Token).ConfigureAwait(false);
             foreach (Turn turn in _turns.FinishAll())
             {
-                turn.Cancel(CancelledBy.Shutdown, _canceller);
+                turn.Cancel(CancelledBy.Shutdown);
                 var done = new DoneInfo(StopReasons.Cancelled, CancelledBy.Shutdown, null, System.Diagnostics.Stopwatch.GetTimestamp());
                 await _output.Writer.WriteAsync(StreamChunk.Done(turn.Info, done), _aborted.Token).ConfigureAwait(false);
             }
@@ -128,7 +128,7 @@ internal sealed class SseTurnHost : ITurnHost, IDrainableConnection, IDisposable
     {
         foreach (Turn turn in _turns.FinishAll())
         {
-            turn.Cancel(CancelledBy.Disconnect, _canceller);
+            turn.Cancel(CancelledBy.Disconnect);
         }
 
         _output.Writer.TryComplete();

@@ -19,11 +19,16 @@ public sealed class Turn : IDisposable
     private int _terminal;
     private int _cancelCallStarted;
     private int _inCallbacks;
+    private int _detached;
     private bool _disposeRequested;
     private bool _disposed;
 
-    public Turn(TurnInfo info, LettaTurnRequest request, TurnOptions options, CancellationToken hostAborted, TimeProvider time)
+    private readonly RunCanceller? _canceller;
+
+    /// <param name="canceller">How the turn's run is stopped in Letta; null only where no run can exist (unit tests).</param>
+    public Turn(TurnInfo info, LettaTurnRequest request, TurnOptions options, CancellationToken hostAborted, TimeProvider time, RunCanceller? canceller = null)
     {
+        _canceller = canceller;
         Info = info;
         Request = request;
         Options = options;
@@ -69,7 +74,7 @@ public sealed class Turn : IDisposable
     /// Stops the turn for the client. The caller must already hold the terminal claim (or be tearing
     /// the host down). Letta is told to cancel as soon as the run id is known.
     /// </summary>
-    public void Cancel(CancelledBy by, RunCanceller canceller)
+    public void Cancel(CancelledBy by)
     {
         lock (_sync)
         {
@@ -82,10 +87,7 @@ public sealed class Turn : IDisposable
             try
             {
                 _output.Cancel();
-                if (Info.RunId is { } runId)
-                {
-                    StartCancelCall(runId, canceller);
-                }
+                StopRunIfAbandoned(RunStop.Cancelled);
 
                 // After a client cancel keep reading until Letta ends the stream, so the next turn for
                 // this agent can wait for the run to stop instead of overlapping it. Without a run id,
@@ -119,6 +121,7 @@ public sealed class Turn : IDisposable
                 return;
             }
 
+            Volatile.Write(ref _detached, 1);
             _inCallbacks++;
             try
             {
@@ -139,12 +142,35 @@ public sealed class Turn : IDisposable
         }
     }
 
-    /// <summary>Starts Letta's cancel call for this turn's run, once.</summary>
-    public void StartCancelCall(string runId, RunCanceller canceller)
+    /// <summary>Detached (<see cref="Detach"/>): its run lives on in Letta, to be resumed.</summary>
+    public bool IsDetached => Volatile.Read(ref _detached) != 0;
+
+    /// <summary>
+    /// The one place that decides whether Letta must be told to stop this turn's run, and tells it
+    /// once. Nothing to name while the run id is unknown (the pump calls again when Letta names it).
+    /// A cancelled turn stops its run unless it was detached (a resumable run outlives its client);
+    /// a run the gateway lost (silence, broken stream) is stopped unless it is resumable, where it is
+    /// the client's to resume (protocol §3.4).
+    /// </summary>
+    public void StopRunIfAbandoned(RunStop why)
     {
-        if (Interlocked.Exchange(ref _cancelCallStarted, 1) == 0)
+        if (Info.RunId is not { } runId || _canceller is null)
         {
-            CancelCall = canceller.CancelAsync(Info.AgentId, runId);
+            return;
+        }
+
+        // Under the turn's lock: a cancel or detach marks the turn and its kind together.
+        lock (_sync)
+        {
+            bool stop = why switch
+            {
+                RunStop.Cancelled => Info.IsCancelled && !IsDetached,
+                _ => !Info.Resumable,
+            };
+            if (stop && Interlocked.Exchange(ref _cancelCallStarted, 1) == 0)
+            {
+                CancelCall = _canceller.CancelAsync(Info.AgentId, runId);
+            }
         }
     }
 

@@ -14,7 +14,7 @@ namespace LettaSockets.Server.Turns;
 /// keeps draining (bounded) until Letta has wound the run down. A paced turn's frames go through
 /// its <see cref="TurnPacer"/> on the way to the host; the pump itself never waits for the pace.
 /// </summary>
-public sealed partial class TurnPump(IUpstream letta, RunCanceller canceller, Security.ObjectAuthorizer authorizer, LettaSocketsMetrics metrics, TimeProvider time, ILogger<TurnPump> logger)
+public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer authorizer, LettaSocketsMetrics metrics, TimeProvider time, ILogger<TurnPump> logger)
 {
     /// <summary>What the upstream behind this pump can serve (for turn admission).</summary>
     public UpstreamCapabilities Capabilities => letta.Capabilities;
@@ -85,11 +85,9 @@ public sealed partial class TurnPump(IUpstream letta, RunCanceller canceller, Se
         catch (UpstreamException e) when (!info.IsCancelled)
         {
             Log.UpstreamFailed(logger, info.Id, info.AgentId, info.RunId, e.Code, e.StatusCode);
-            if (e.Code is ErrorCodes.UpstreamTimeout or ErrorCodes.UpstreamUnavailable && info.RunId is { } runId && !info.Resumable)
+            if (e.Code is ErrorCodes.UpstreamTimeout or ErrorCodes.UpstreamUnavailable)
             {
-                // We stop listening to a run Letta may still be executing: stop it there too — unless
-                // it is resumable, where the run is the client's to resume again (protocol §3.4).
-                turn.StartCancelCall(runId, canceller);
+                turn.StopRunIfAbandoned(RunStop.Lost); // we stop listening to a run Letta may still be executing
             }
 
             terminal = StreamChunk.Failure(info, ToError(e));
@@ -107,9 +105,9 @@ public sealed partial class TurnPump(IUpstream letta, RunCanceller canceller, Se
         }
         finally
         {
-            if (info.IsCancelled && info.RunId is { } runId && info.CancelledBy != CancelledBy.None && !IsDetached(info))
+            if (info.IsCancelled)
             {
-                turn.StartCancelCall(runId, canceller);
+                turn.StopRunIfAbandoned(RunStop.Cancelled);
             }
 
             if (stream is not null)
@@ -123,7 +121,7 @@ public sealed partial class TurnPump(IUpstream letta, RunCanceller canceller, Se
             }
 
             await turn.CancelCall.ConfigureAwait(false);
-            metrics.TurnEnded(info, terminal, IsDetached(info));
+            metrics.TurnEnded(info, terminal, turn.IsDetached);
             host.OnPumpStopped(turn);
         }
     }
@@ -137,14 +135,14 @@ public sealed partial class TurnPump(IUpstream letta, RunCanceller canceller, Se
             info.RunId = e.RunId;
         }
 
-        if (info.RunId is { } runId)
+        if (info.RunId is not null)
         {
-            if (IsDetached(info))
+            if (turn.IsDetached)
             {
                 return true; // Letta keeps the background run going; the client resumes it later
             }
 
-            turn.StartCancelCall(runId, canceller);
+            turn.StopRunIfAbandoned(RunStop.Cancelled);
             if (info.CancelledBy != CancelledBy.Client)
             {
                 return true; // nobody waits for this run to stop: abandon the stream now
@@ -166,8 +164,6 @@ public sealed partial class TurnPump(IUpstream letta, RunCanceller canceller, Se
         await EmitAsync(turn, host, StreamChunk.StatusFrame(info, StatusKind.Running)).ConfigureAwait(false);
         return stream;
     }
-
-    private static bool IsDetached(TurnInfo info) => info.Resumable && info.CancelledBy is CancelledBy.Disconnect or CancelledBy.Shutdown;
 
     private static async Task<bool> WaitForPredecessorAsync(Turn turn)
     {
@@ -215,9 +211,9 @@ public sealed partial class TurnPump(IUpstream letta, RunCanceller canceller, Se
             _ => StreamChunk.Failure(info, new ErrorInfo(ErrorCodes.AgentError, $"The agent stopped with '{outcome.StopReason}'.") { StopReason = outcome.StopReason }),
         };
 
-        if (terminal.Kind == ChunkKind.Error && outcome.Error is null && info.RunId is { } runId && outcome.StopReason is null && !info.Resumable)
+        if (terminal.Kind == ChunkKind.Error && outcome.Error is null && outcome.StopReason is null)
         {
-            turn.StartCancelCall(runId, canceller); // a broken stream: the run may still be going
+            turn.StopRunIfAbandoned(RunStop.Lost); // a broken stream: the run may still be going
         }
 
         await TerminalAsync(turn, host, terminal).ConfigureAwait(false);

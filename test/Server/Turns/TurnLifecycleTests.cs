@@ -1,8 +1,10 @@
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
 using LettaSockets.Server.Letta;
+using LettaSockets.Server.Tests.Support;
 using LettaSockets.Server.Turns;
 using LettaSockets.Server.Upstream;
+using Microsoft.Extensions.Options;
 
 namespace LettaSockets.Server.Tests.Turns;
 
@@ -24,7 +26,7 @@ public sealed class TurnLifecycleTests
         CancellationToken upstream = turn.UpstreamToken;
         turn.OutputToken.Register(turn.Dispose); // what an inline pump continuation does: stop, then dispose
 
-        turn.Cancel(CancelledBy.Client, canceller: null!); // no run id yet: no cancel call; arms the upstream wind-down after cancelling output
+        turn.Cancel(CancelledBy.Client); // no run id yet: no cancel call; arms the upstream wind-down after cancelling output
 
         Assert.IsTrue(turn.Info.IsCancelled);
         Assert.IsFalse(upstream.IsCancellationRequested, "the upstream wind-down was armed, not fired");
@@ -37,7 +39,7 @@ public sealed class TurnLifecycleTests
         Turn turn = NewTurn();
         turn.Dispose();
 
-        turn.Cancel(CancelledBy.Client, canceller: null!);
+        turn.Cancel(CancelledBy.Client);
         turn.Detach(CancelledBy.Disconnect);
         turn.AbortUpstream();
         turn.Dispose();
@@ -55,5 +57,72 @@ public sealed class TurnLifecycleTests
         turn.AbortUpstream();
 
         Assert.ThrowsExactly<ObjectDisposedException>(() => output.WaitHandle.GetType());
+    }
+    private static (Turn Turn, RecordingUpstream Upstream) WithCanceller(bool resumable)
+    {
+        var upstream = new RecordingUpstream();
+        var canceller = new RunCanceller(upstream, Options.Create(new LettaOptions()));
+        var turn = new Turn(new TurnInfo("t", "agent-1", resumable, 0), new LettaTurnRequest("agent-1"), new TurnOptions(TimeSpan.FromSeconds(5), null), default, TimeProvider.System, canceller);
+        return (turn, upstream);
+    }
+
+    [TestMethod]
+    public void A_cancelled_turn_stops_its_run_once_even_when_asked_again()
+    {
+        (Turn turn, RecordingUpstream upstream) = WithCanceller(resumable: false);
+        turn.Info.RunId = "run-1";
+
+        turn.Cancel(CancelledBy.Client);
+        turn.StopRunIfAbandoned(RunStop.Cancelled);
+        turn.StopRunIfAbandoned(RunStop.Lost);
+
+        Assert.AreEqual(1, upstream.Cancels.Count);
+        Assert.AreEqual(("agent-1", "run-1"), upstream.Cancels.Single());
+    }
+
+    [TestMethod]
+    public void A_run_named_only_after_the_cancel_is_stopped_when_it_is_named()
+    {
+        (Turn turn, RecordingUpstream upstream) = WithCanceller(resumable: false);
+        turn.Cancel(CancelledBy.Client);
+        Assert.AreEqual(0, upstream.Cancels.Count, "no run to name yet");
+
+        turn.Info.RunId = "run-2";
+        turn.StopRunIfAbandoned(RunStop.Cancelled);
+
+        Assert.AreEqual("run-2", upstream.Cancels.Single().RunId);
+    }
+
+    [TestMethod]
+    public void A_detached_resumable_run_lives_on_and_a_cancelled_resumable_run_does_not()
+    {
+        (Turn detached, RecordingUpstream kept) = WithCanceller(resumable: true);
+        detached.Info.RunId = "run-3";
+        detached.Detach(CancelledBy.Disconnect);
+        detached.StopRunIfAbandoned(RunStop.Cancelled);
+
+        (Turn cancelled, RecordingUpstream stopped) = WithCanceller(resumable: true);
+        cancelled.Info.RunId = "run-4";
+        cancelled.Cancel(CancelledBy.Client);
+
+        Assert.IsTrue(detached.IsDetached);
+        Assert.AreEqual(0, kept.Cancels.Count, "a detached run is the client's to resume");
+        Assert.AreEqual(1, stopped.Cancels.Count, "a client's cancel stops a resumable run too");
+    }
+
+    [TestMethod]
+    public void A_lost_run_is_stopped_unless_it_is_resumable()
+    {
+        (Turn plain, RecordingUpstream plainUpstream) = WithCanceller(resumable: false);
+        (Turn resumable, RecordingUpstream resumableUpstream) = WithCanceller(resumable: true);
+        plain.Info.RunId = "run-5";
+        resumable.Info.RunId = "run-6";
+
+        plain.StopRunIfAbandoned(RunStop.Lost);
+        resumable.StopRunIfAbandoned(RunStop.Lost);
+        plain.StopRunIfAbandoned(RunStop.Cancelled); // not cancelled: nothing more
+
+        Assert.AreEqual(1, plainUpstream.Cancels.Count);
+        Assert.AreEqual(0, resumableUpstream.Cancels.Count);
     }
 }

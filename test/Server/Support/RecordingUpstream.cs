@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using LettaSockets.Server.Upstream;
+
+namespace LettaSockets.Server.Tests.Support;
+
+/// <summary>An upstream for unit tests that records the runs it is asked to stop and serves nothing else.</summary>
+public sealed class RecordingUpstream : IUpstream
+{
+    public ConcurrentQueue<(string AgentId, string? RunId)> Cancels { get; } = new();
+
+    public UpstreamCapabilities Capabilities { get; init; } = UpstreamCapabilities.All;
+
+    public Task<bool> CancelRunAsync(string agentId, string? runId, CancellationToken cancellationToken)
+    {
+        Cancels.Enqueue((agentId, runId));
+        return Task.FromResult(true);
+    }
+
+    public Task<IUpstreamStream> OpenStreamAsync(LettaTurnRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IUpstreamStream> ResumeStreamAsync(string runId, long afterSeq, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<string?> FindLatestBackgroundRunAsync(string agentId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+    public Task<ObjectOwner?> GetRunOwnerAsync(string runId, CancellationToken cancellationToken) => Task.FromResult<ObjectOwner?>(null);
+
+    public Task<ObjectOwner?> GetConversationOwnerAsync(string conversationId, CancellationToken cancellationToken) => Task.FromResult<ObjectOwner?>(null);
+
+    public Task<(bool Ok, string Detail)> ProbeAsync(CancellationToken cancellationToken) => Task.FromResult((true, "recording"));
+
+    public Task<IReadOnlyList<AgentSummary>> ListAgentsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<AgentSummary>>([]);
+}
