@@ -3,7 +3,6 @@ using LettaSockets.Server.Resilience;
 using LettaSockets.Server.Sockets;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
 using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Health;
@@ -27,7 +26,7 @@ internal sealed class LettaReadinessCheck(IUpstream letta, IOptions<CircuitBreak
             return HealthCheckResult.Unhealthy("shutting down");
         }
 
-        if (breaker.Value.Enabled && breaker.Value.StateProvider.CircuitState is CircuitState.Open or CircuitState.Isolated)
+        if (breaker.Value.Enabled && breaker.Value.Status.IsOpen)
         {
             return HealthCheckResult.Unhealthy("circuit breaker open: Letta keeps failing");
         }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Http.Resilience;
 using LettaSockets.Server.Connections;
 using LettaSockets.Server.Letta;
 using LettaSockets.Server.Observability;
@@ -43,13 +44,6 @@ public static class LettaSocketsServiceCollectionExtensions
         services.AddSingleton<LettaEndpoint>();
         services.AddSingleton<EmbeddedSimulator>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulator>());
-        services.AddSingleton(sp => LettaResilience.BuildPipelines(
-            sp.GetRequiredService<IOptions<LettaOptions>>().Value,
-            sp.GetRequiredService<IOptions<CircuitBreakerSettings>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Letta.Resilience"),
-            sp.GetRequiredService<LettaSocketsMetrics>().Retried));
-        services.AddTransient<LettaResilienceHandler>();
         services.AddHttpClient<LettaClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
@@ -57,8 +51,20 @@ public static class LettaSocketsServiceCollectionExtensions
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 AutomaticDecompression = System.Net.DecompressionMethods.None,
             })
-            .AddHttpMessageHandler<LettaResilienceHandler>()
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler(LettaResilience.PipelineName, static (builder, context) =>
+            {
+                IServiceProvider sp = context.ServiceProvider;
+                LettaResilience.Configure(
+                    builder,
+                    sp.GetRequiredService<IOptions<LettaOptions>>().Value,
+                    sp.GetRequiredService<IOptions<CircuitBreakerSettings>>().Value,
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Letta.Resilience"),
+                    sp.GetRequiredService<LettaSocketsMetrics>().Retried,
+                    circuitBreaker: context.InstanceName != LettaResilience.Unguarded);
+            })
+            .SelectPipelineBy(static _ => LettaResilience.SelectInstance);
         // The port the turn pipeline uses; Letta's HTTP API is its adapter (same lifetime as the typed client).
         services.AddTransient<IUpstream>(sp => sp.GetRequiredService<LettaClient>());
         services.AddSingleton<RunCanceller>();

@@ -9,7 +9,7 @@ namespace LettaSockets.Server.Letta;
 /// <summary>
 /// The gateway's only way to Letta: open a message stream, re-attach to a background run, cancel
 /// runs, list agents. Authentication headers are added here; retries live in the HTTP pipeline
-/// (<see cref="Resilience.LettaResilienceHandler"/>) and only ever cover a request whose response
+/// (<see cref="Resilience.LettaResilience"/>) and only ever cover a request whose response
 /// has not started.
 /// </summary>
 public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint, IOptions<LettaOptions> options, TimeProvider time, ILogger<LettaClient> logger) : IUpstream

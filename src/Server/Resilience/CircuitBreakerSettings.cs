@@ -1,4 +1,3 @@
-using Polly.CircuitBreaker;
 
 namespace LettaSockets.Server.Resilience;
 
@@ -17,6 +16,8 @@ public sealed class CircuitBreakerSettings
 
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Lets <c>/readyz</c> see the breaker's state.</summary>
-    internal CircuitBreakerStateProvider StateProvider { get; } = new();
+    /// <summary>Lets <c>/readyz</c> see the breaker's state. Kept by the breaker's own callbacks rather than a
+    /// Polly state provider: the pipeline registry may build a pipeline twice under a race, and a state
+    /// provider can serve only one breaker.</summary>
+    internal BreakerStatus Status { get; } = new();
 }

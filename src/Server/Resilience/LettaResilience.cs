@@ -6,23 +6,38 @@ using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Resilience;
 
-/// <summary>Builds the one resilience pipeline every Letta request goes through.</summary>
+/// <summary>
+/// The resilience of every Letta request, run by <c>Microsoft.Extensions.Http.Resilience</c>'s handler
+/// (<see cref="Hosting.LettaSocketsServiceCollectionExtensions"/>): retry with backoff honouring
+/// Retry-After, a per-attempt timeout up to the response headers, and a circuit breaker. The handler
+/// returns as soon as response headers arrive, so only a request whose response has not started is
+/// ever retried. Two pipeline instances: <see cref="Guarded"/> for turns, <see cref="Unguarded"/> (no
+/// breaker) for requests that set <see cref="BypassBreaker"/>.
+/// </summary>
 public static partial class LettaResilience
 {
-    internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("letta.request");
+    /// <summary>The handler's pipeline name.</summary>
+    public const string PipelineName = "letta";
+
+    /// <summary>Instance for turns: retry, breaker, attempt timeout.</summary>
+    public const string Guarded = "guarded";
+
+    /// <summary>Instance for cancel calls and the readiness probe: retry and attempt timeout, no breaker.</summary>
+    public const string Unguarded = "unguarded";
 
     /// <summary>Set on a request that must reach Letta even while the circuit is open, and must not
     /// count towards opening it: cancel calls (stopping a run is what a failing Letta needs most) and
     /// the readiness probe (which reports the breaker's state on its own).</summary>
     public static readonly HttpRequestOptionsKey<bool> BypassBreaker = new("LettaSockets.BypassBreaker");
 
-    /// <summary>Both pipelines: the guarded one for turns, and one without the breaker.</summary>
-    public static LettaPipelines BuildPipelines(LettaOptions letta, CircuitBreakerSettings breaker, TimeProvider time, ILogger logger, Action? onRetry = null) =>
-        new(Build(letta, breaker, time, logger, onRetry), Build(letta, breaker, time, logger, onRetry, circuitBreaker: false));
+    /// <summary>Which instance a request runs through.</summary>
+    public static string SelectInstance(HttpRequestMessage request) =>
+        request.Options.TryGetValue(BypassBreaker, out bool bypass) && bypass ? Unguarded : Guarded;
 
-    public static ResiliencePipeline<HttpResponseMessage> Build(LettaOptions letta, CircuitBreakerSettings breaker, TimeProvider time, ILogger logger, Action? onRetry = null, bool circuitBreaker = true)
+    /// <summary>Adds the strategies of one instance to <paramref name="builder"/>.</summary>
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, LettaOptions letta, CircuitBreakerSettings breaker, TimeProvider time, ILogger logger, Action? onRetry = null, bool circuitBreaker = true)
     {
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
+        builder.TimeProvider = time;
         if (letta.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
@@ -55,21 +70,26 @@ public static partial class LettaResilience
                 ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome)),
                 OnOpened = args =>
                 {
+                    breaker.Status.Opened();
                     Log.BreakerOpened(logger, args.BreakDuration.TotalSeconds);
+                    return ValueTask.CompletedTask;
+                },
+                OnHalfOpened = _ =>
+                {
+                    breaker.Status.Closed();
                     return ValueTask.CompletedTask;
                 },
                 OnClosed = _ =>
                 {
+                    breaker.Status.Closed();
                     Log.BreakerClosed(logger);
                     return ValueTask.CompletedTask;
                 },
-                StateProvider = breaker.StateProvider,
             });
         }
 
         // Bounds one attempt up to the response headers; a stream's body is governed by the idle timeout.
         builder.AddTimeout(letta.OpenTimeout);
-        return builder.Build();
     }
 
     /// <summary>Retry only what cannot have started a run: a refused connection, or a status Letta

@@ -18,7 +18,11 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
     {
     }
 
-    public sealed record Entry(string Category, EventId EventId, LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Scope);
+    public sealed record Entry(string Category, EventId EventId, LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Scope)
+    {
+        /// <summary>The exception logged with the entry, if any.</summary>
+        public Exception? Exception { get; init; }
+    }
 
     private sealed class CaptureLogger(LogCapture owner, string category) : ILogger
     {
@@ -39,7 +43,7 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
                     }
                 }
             }, scope);
-            owner.Entries.Enqueue(new Entry(category, eventId, logLevel, formatter(state, exception), scope));
+            owner.Entries.Enqueue(new Entry(category, eventId, logLevel, formatter(state, exception), scope) { Exception = exception });
         }
     }
 }

@@ -6,6 +6,7 @@ using CsCheck;
 using LettaSockets.Protocol.Json;
 using LettaSockets.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LettaSockets.Server.Tests.Reliability.Fuzz;
 
@@ -67,7 +68,8 @@ public sealed class StreamFuzzTests
         foreach ((StreamRequest r, Outcome o) in group.Zip(outcomes))
         {
             string events = string.Join("\n", o.Events);
-            Assert.IsFalse(o.Events.Any(e => e.Type == "error" && e.Code == "internal"), $"no internal error: {r}\n{events}");
+            Assert.IsFalse(o.Events.Any(e => e.Type == "error" && e.Code == "internal"),
+                $"no internal error: {r}\n{string.Join("\n", s_world.Logs.Entries.Where(l => l.Level >= LogLevel.Error).Select(l => $"{l.Message} {l.Exception}"))}");
             if (!o.Aborted)
             {
                 int[] terminals = Enumerable.Range(0, o.Events.Count).Where(i => o.Events[i].Type is "done" or "error").ToArray();
