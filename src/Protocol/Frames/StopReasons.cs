@@ -1,6 +1,6 @@
 namespace LettaSockets.Protocol.Frames;
 
-/// <summary>Letta stop reasons the gateway itself needs to recognise (reference §5.3).</summary>
+/// <summary>Letta stop reasons the gateway itself needs to recognise (Letta docs: guides/agents/streaming).</summary>
 public static class StopReasons
 {
     public const string EndTurn = "end_turn";

@@ -1,6 +1,6 @@
 namespace LettaSockets.Protocol.Frames;
 
-/// <summary>Letta's <c>usage_statistics</c> (reference §5.3), relayed in <c>done.usage</c>.</summary>
+/// <summary>Letta's <c>usage_statistics</c> (Letta docs: guides/agents/streaming), relayed in <c>done.usage</c>.</summary>
 public sealed record UsageInfo
 {
     public long? PromptTokens { get; init; }

@@ -30,9 +30,6 @@ public sealed partial class FrameSerializer : IDisposable
 
     public FrameSerializer() => _json = new Utf8JsonWriter(_buffer, WriterOptions);
 
-    /// <summary>The bytes of the frame written last.</summary>
-    public ReadOnlyMemory<byte> Written => _buffer.WrittenMemory;
-
     /// <summary>Writes one whole frame, replacing whatever was written before.</summary>
     public ReadOnlyMemory<byte> Write(in StreamChunk chunk)
     {

@@ -33,7 +33,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         return await SendForStreamAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Re-attaches to a background run's stream after <paramref name="afterSeq"/> (reference §10).</summary>
+    /// <summary>Re-attaches to a background run's stream after <paramref name="afterSeq"/> (Letta docs: guides/agents/long-running).</summary>
     public async Task<IUpstreamStream> ResumeStreamAsync(string runId, long afterSeq, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, await endpoint.UrlAsync($"v1/runs/{runId}/stream", cancellationToken).ConfigureAwait(false))
@@ -55,7 +55,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
 
     /// <summary>
     /// The run to resume when the client never learnt its id (its socket dropped first): the agent's
-    /// newest active background run, else its newest background run (reference §10, runs listing).
+    /// newest active background run, else its newest background run (Letta docs: guides/agents/long-running, runs listing).
     /// </summary>
     public async Task<string?> FindLatestBackgroundRunAsync(string agentId, CancellationToken cancellationToken)
     {
@@ -73,7 +73,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         return null;
     }
 
-    /// <summary>Asks Letta to cancel a run (reference §9). Returns false when Letta could not be told.</summary>
+    /// <summary>Asks Letta to cancel a run (Letta API docs: agents/messages/cancel). Returns false when Letta could not be told.</summary>
     public async Task<bool> CancelRunAsync(string agentId, string? runId, CancellationToken cancellationToken)
     {
         try
@@ -234,7 +234,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
 
     private void AddHeaders(HttpRequestMessage message)
     {
-        // No User-Agent on purpose: Letta's SDK-version gate (reference §1) refuses unknown agents
+        // No User-Agent on purpose: Letta's SDK-version gate (Letta API docs: docs.letta.com/api) refuses unknown agents
         // but lets a request without one through.
         if (!string.IsNullOrEmpty(_options.ApiKey))
         {

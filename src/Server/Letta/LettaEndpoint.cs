@@ -9,7 +9,6 @@ public sealed class LettaEndpoint
 {
     private readonly TaskCompletionSource<Uri> _baseUrl = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool IsResolved => _baseUrl.Task.IsCompletedSuccessfully;
 
     public void Resolve(Uri baseUrl)
     {

@@ -83,7 +83,7 @@ public sealed partial class LettaEventParser
         if (isError || f.Kind == LettaEventKind.Error || f.LegacyError is not null && !f.HasMessageType)
         {
             // error_message (0.15+), {"error":{type,message,detail}} (≤0.14), or the generic
-            // transport error {"error":"…","code":"INTERNAL_SERVER_ERROR"} (reference §5.3, §13).
+            // transport error {"error":"…","code":"INTERNAL_SERVER_ERROR"} (Letta docs: guides/agents/streaming).
             var error = new LettaError(f.ErrorType ?? f.Code, f.ErrorMessage ?? f.LegacyError, f.ErrorDetail);
             return new LettaEvent(LettaEventKind.Error) { RunId = f.RunId, Seq = f.Seq, Error = error };
         }
@@ -122,7 +122,7 @@ public sealed partial class LettaEventParser
 
     private void ReadToolCalls(ref Utf8JsonReader reader, ref EventFields f, bool primary)
     {
-        // tool_calls wins over the deprecated tool_call; both may be present (reference §5.2).
+        // tool_calls wins over the deprecated tool_call; both may be present (Letta docs: guides/agents/streaming).
         if (!primary && f.HasToolCalls)
         {
             reader.Skip();

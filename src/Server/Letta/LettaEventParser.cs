@@ -6,7 +6,7 @@ namespace LettaSockets.Server.Letta;
 
 /// <summary>
 /// Turns one SSE event from Letta into a <see cref="LettaEvent"/>, straight from the UTF-8 bytes.
-/// One instance per stream (it caches repeated ids). Tolerates every shape of reference §5:
+/// One instance per stream (it caches repeated ids). Tolerates every shape of Letta docs: guides/agents/streaming:
 /// <c>tool_calls</c> as object or array, assistant content as string or text parts, both error
 /// payloads, the legacy <c>event: cancelled</c>, and unknown fields or message types.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed partial class LettaEventParser
         bool isError = eventType == "error";
         if (eventType == "cancelled")
         {
-            // Legacy path (reference §4): a cancellation escaped every wrapper.
+            // Legacy path (Letta docs: guides/agents/streaming): a cancellation escaped every wrapper.
             return new LettaEvent(LettaEventKind.StopReason) { StopReason = StopReasons.Cancelled, Seq = -1 };
         }
 

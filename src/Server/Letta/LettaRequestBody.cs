@@ -5,7 +5,7 @@ using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Letta;
 
-/// <summary>Writes the JSON bodies the gateway sends to Letta (reference §3, §9, §10).</summary>
+/// <summary>Writes the JSON bodies the gateway sends to Letta (Letta API docs: agents/messages/stream; Letta API docs: agents/messages/cancel; Letta docs: guides/agents/long-running).</summary>
 internal static class LettaRequestBody
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");

@@ -140,7 +140,7 @@ public sealed partial class SocketSession
     {
         if (id is null)
         {
-            foreach (Turn turn in CancelAll(CancelledBy.Client, emitDone: false))
+            foreach (Turn turn in CancelAll(CancelledBy.Client))
             {
                 await EmitCancelledAsync(turn).ConfigureAwait(false);
             }

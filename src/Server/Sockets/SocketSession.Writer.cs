@@ -133,7 +133,7 @@ public sealed partial class SocketSession
         }
 
         Log.SlowConsumer(_logger, _context.ConnectionId, _options.StallTimeout.TotalSeconds);
-        CancelAll(Protocol.Frames.CancelledBy.SlowConsumer, emitDone: false);
+        CancelAll(Protocol.Frames.CancelledBy.SlowConsumer);
         _stallTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _ = AbortAfterAsync(_options.CloseTimeout);
     }

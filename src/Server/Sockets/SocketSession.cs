@@ -94,7 +94,7 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
             CloseReason.SlowConsumer => CancelledBy.SlowConsumer,
             CloseReason.Shutdown => CancelledBy.Shutdown,
             _ => CancelledBy.Disconnect,
-        }, emitDone: false);
+        });
 
         // Let the writer flush what is queued (bounded), then stop both loops.
         _outbound.Writer.TryComplete();
@@ -122,7 +122,7 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
     }
 
     /// <summary>Ends every active turn: detaches resumable ones on a disconnect, cancels the rest in Letta.</summary>
-    private List<Turn> CancelAll(CancelledBy by, bool emitDone)
+    private List<Turn> CancelAll(CancelledBy by)
     {
         List<Turn> finished = _turns.FinishAll();
         foreach (Turn turn in finished)
@@ -134,11 +134,6 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
             else
             {
                 turn.Cancel(by);
-            }
-
-            if (emitDone)
-            {
-                _outbound.Writer.TryWrite(StreamChunk.Done(turn.Info, new DoneInfo(StopReasons.Cancelled, by, null, Stopwatch.GetTimestamp())));
             }
         }
 

@@ -10,7 +10,7 @@ namespace LettaSockets.Server.Turns;
 /// <summary>
 /// Maps one turn's Letta events to protocol frames (protocol §4), keeping the little state that
 /// needs: whether the run id was announced, which tool calls were named already (names are never
-/// repeated, reference §5.2), approval deltas until the call is whole, and how the stream ended.
+/// repeated, Letta docs: guides/agents/streaming), approval deltas until the call is whole, and how the stream ended.
 /// </summary>
 public sealed class LettaChunkMapper(TurnInfo turn)
 {
@@ -52,7 +52,7 @@ public sealed class LettaChunkMapper(TurnInfo turn)
         switch (e.Kind)
         {
             case LettaEventKind.Ping:
-                // The first ping opens every stream (reference §11), resumed ones too: only the
+                // The first ping opens every stream (Letta docs: guides/agents/streaming), resumed ones too: only the
                 // keepalives after it mean "still working".
                 if (_sawPing && !announced)
                 {
@@ -83,7 +83,7 @@ public sealed class LettaChunkMapper(TurnInfo turn)
                 output.Add(StreamChunk.ToolResult(turn, result, seq));
                 break;
             case LettaEventKind.StopReason:
-                _stopReason ??= e.StopReason; // a duplicate stop_reason can follow a cancel (reference §9)
+                _stopReason ??= e.StopReason; // a duplicate stop_reason can follow a cancel (Letta API docs: agents/messages/cancel)
                 FlushApprovals(output, seq);
                 break;
             case LettaEventKind.Usage:

@@ -174,28 +174,6 @@ public sealed class Turn : IDisposable
         }
     }
 
-    /// <summary>Aborts the upstream stream now (teardown, or the run is known to be stopping).</summary>
-    public void AbortUpstream()
-    {
-        lock (_sync)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _inCallbacks++;
-            try
-            {
-                _upstream.Cancel();
-            }
-            finally
-            {
-                LeaveCallbacks();
-            }
-        }
-    }
-
     /// <summary>
     /// Releases the turn's token sources. Cancelling a token runs its callbacks on the cancelling
     /// thread, and the pump's continuation is one of them: a pump that was only waiting (for its

@@ -23,17 +23,6 @@ public sealed class TurnRegistry(int maxActiveTurns)
         }
     }
 
-    public int RunningCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _running.Count;
-            }
-        }
-    }
-
     /// <summary>Admits a turn built by <paramref name="create"/> (given the agent's previous pump if it
     /// is still winding down), or says why not.</summary>
     public AdmitResult TryAdmit(string id, string agentId, Func<Task?, Turn> create)

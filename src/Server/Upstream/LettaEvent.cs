@@ -10,7 +10,7 @@ public readonly record struct LettaEvent(LettaEventKind Kind)
 {
     public string? RunId { get; init; }
 
-    /// <summary>Letta's <c>otid</c>: the id of one logical message (reference §6).</summary>
+    /// <summary>Letta's <c>otid</c>: the id of one logical message (Letta docs: guides/agents/streaming).</summary>
     public string? Otid { get; init; }
 
     /// <summary>Letta's <c>id</c> (shared by a whole LLM response); the fallback message id.</summary>

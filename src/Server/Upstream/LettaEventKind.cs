@@ -1,6 +1,6 @@
 namespace LettaSockets.Server.Upstream;
 
-/// <summary>What one Letta SSE event is (reference §5).</summary>
+/// <summary>What one Letta SSE event is (Letta docs: guides/agents/streaming).</summary>
 public enum LettaEventKind : byte
 {
     /// <summary>Something the gateway does not relay (another named event, a future message type).</summary>

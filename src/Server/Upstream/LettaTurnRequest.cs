@@ -5,7 +5,7 @@ public sealed record LettaTurnRequest(string AgentId)
 {
     public string? Content { get; init; }
 
-    /// <summary>Client idempotency key of the input message (reference §12); the same on every retry.</summary>
+    /// <summary>Client idempotency key of the input message (Letta API docs: conversations/messages/create); the same on every retry.</summary>
     public string Otid { get; init; } = Guid.NewGuid().ToString();
 
     public string? ConversationId { get; init; }

@@ -51,7 +51,7 @@ public static class UpstreamErrors
             }
         }
 
-        // The SDKs also honour retry-after-ms (reference §11).
+        // The SDKs also honour retry-after-ms (Letta docs: guides/agents/streaming).
         if (headers.TryGetValues("retry-after-ms", out var values) && double.TryParse(values.FirstOrDefault(), out double ms) && ms >= 0)
         {
             return TimeSpan.FromMilliseconds(ms);

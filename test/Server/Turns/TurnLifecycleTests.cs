@@ -41,20 +41,20 @@ public sealed class TurnLifecycleTests
 
         turn.Cancel(CancelledBy.Client);
         turn.Detach(CancelledBy.Disconnect);
-        turn.AbortUpstream();
         turn.Dispose();
 
         Assert.IsFalse(turn.Info.IsCancelled, "a disposed turn is not marked cancelled afterwards");
     }
 
     [TestMethod]
-    public void Abort_upstream_whose_callback_disposes_the_turn_does_not_throw()
+    public void A_detach_whose_upstream_callback_disposes_the_turn_does_not_throw()
     {
         Turn turn = NewTurn();
+        turn.Info.RunId = "run-1"; // known run: the detach drops the upstream stream at once
         CancellationToken output = turn.OutputToken;
         turn.UpstreamToken.Register(turn.Dispose);
 
-        turn.AbortUpstream();
+        turn.Detach(CancelledBy.Disconnect);
 
         Assert.ThrowsExactly<ObjectDisposedException>(() => output.WaitHandle.GetType());
     }
