@@ -12,12 +12,14 @@ namespace LettaSockets.Server.Health;
 /// and Letta answering a cheap request (cached for <see cref="HealthOptions.ProbeInterval"/>, one probe
 /// at a time, so a probe storm never becomes a storm on Letta).
 /// </summary>
-internal sealed class LettaReadinessCheck(IUpstream letta, IOptions<CircuitBreakerSettings> breaker, GracefulShutdown shutdown, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck
+internal sealed class LettaReadinessCheck(IUpstream letta, IOptions<CircuitBreakerSettings> breaker, GracefulShutdown shutdown, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck, IDisposable
 {
     private readonly SemaphoreSlim _probing = new(1, 1);
     private HealthCheckResult _cached;
     private long _cachedAt;
     private bool _hasCached;
+
+    public void Dispose() => _probing.Dispose();
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -78,7 +78,7 @@ public sealed partial class LettaEventParser
         return LettaEventKind.Other;
     }
 
-    private LettaEvent Build(ref EventFields f, bool isError)
+    private static LettaEvent Build(ref EventFields f, bool isError)
     {
         if (isError || f.Kind == LettaEventKind.Error || f.LegacyError is not null && !f.HasMessageType)
         {
@@ -160,7 +160,7 @@ public sealed partial class LettaEventParser
         }
     }
 
-    private ToolCallDelta ToolCallFrom(string? id, string? name, string? arguments) => new(id, name, arguments);
+    private static ToolCallDelta ToolCallFrom(string? id, string? name, string? arguments) => new(id, name, arguments);
 
     private ToolCallDelta ReadToolCall(ref Utf8JsonReader reader)
     {

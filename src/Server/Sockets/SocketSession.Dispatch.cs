@@ -126,7 +126,7 @@ public sealed partial class SocketSession
             ApprovalReason = frame.Reason,
         };
         var options = new TurnOptions(_letta.WindDownTimeout, TurnPacer.ResolveRate(frame.MaxCharsPerSecond, _options.DefaultMaxCharsPerSecond, _options.MaxCharsPerSecondLimit));
-        return new Turn(info, request, options, _aborted.Token, _time, _canceller)
+        return new Turn(info, request, options, _time, _canceller, _aborted.Token)
         {
             Predecessor = predecessor,
             RequestedRunId = frame.Type == ClientFrameType.Resume ? frame.RunId : null,

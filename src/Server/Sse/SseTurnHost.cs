@@ -58,7 +58,7 @@ internal sealed class SseTurnHost : ITurnHost, IDrainableConnection, IDisposable
     /// <summary>Admits the request's one turn and starts its pump (awaited by <see cref="StopAsync"/>).</summary>
     public Turn Start(TurnPump pump, TurnInfo info, LettaTurnRequest request, TurnOptions options, TimeProvider time)
     {
-        AdmitResult admitted = _turns.TryAdmit(info.Id, info.AgentId, _ => new Turn(info, request, options, _aborted.Token, time, _canceller));
+        AdmitResult admitted = _turns.TryAdmit(info.Id, info.AgentId, _ => new Turn(info, request, options, time, _canceller, _aborted.Token));
         Turn turn = admitted.Turn ?? throw new InvalidOperationException("A stream request runs exactly one turn.");
         _ = pump.StartAsync(turn, this);
         return turn;

@@ -127,7 +127,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
     }
 
     /// <summary>Handles an event that arrives after a cancel; true when the pump can stop reading.</summary>
-    private bool WindDown(Turn turn, in LettaEvent e)
+    private static bool WindDown(Turn turn, in LettaEvent e)
     {
         TurnInfo info = turn.Info;
         if (info.RunId is null && e.RunId is not null)
@@ -189,7 +189,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         return !turn.Info.IsCancelled;
     }
 
-    private async Task<StreamChunk> FinishAsync(Turn turn, ITurnHost host, LettaChunkMapper mapper, List<StreamChunk> frames)
+    private static async Task<StreamChunk> FinishAsync(Turn turn, ITurnHost host, LettaChunkMapper mapper, List<StreamChunk> frames)
     {
         frames.Clear();
         mapper.FlushApprovals(frames);

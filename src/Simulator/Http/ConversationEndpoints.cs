@@ -114,7 +114,7 @@ internal sealed class ConversationEndpoints(LettaSimulator simulator)
     }
 
     private DateTimeOffset? LastMessageAt(SimConversation conversation) =>
-        simulator.Runs.ListForConversation(conversation.Id).FirstOrDefault()?.CreatedAt;
+        simulator.Runs.ListForConversation(conversation.Id) is [var newest, ..] ? newest.CreatedAt : null;
 
     private static string? Optional(StringValues value) => StringValues.IsNullOrEmpty(value) ? null : value.ToString();
 

@@ -74,7 +74,7 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
     private static MessageRequestRecord WithRequest(MessageRequestRecord record, ParsedMessageRequest parsed) => record with
     {
         UserText = parsed.UserText,
-        Otid = parsed.Otids.FirstOrDefault(),
+        Otid = parsed.Otids.Count > 0 ? parsed.Otids[0] : null,
         Otids = parsed.Otids,
         Approvals = parsed.Approvals,
         Streaming = parsed.Streaming,

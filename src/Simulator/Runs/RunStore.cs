@@ -49,7 +49,7 @@ public sealed class RunStore
     }
 
     /// <summary>The run a body-less cancel targets (§9).</summary>
-    public SimRun? MostRecentActive(string agentId) => List(agentId, activeOnly: true).FirstOrDefault();
+    public SimRun? MostRecentActive(string agentId) => List(agentId, activeOnly: true) is [var newest, ..] ? newest : null;
 
     /// <summary>The runs of <paramref name="conversationId"/>, newest first.</summary>
     public IReadOnlyList<SimRun> ListForConversation(string conversationId, bool activeOnly = false) =>

@@ -30,7 +30,7 @@ public abstract class ResumePageTest : ChatPageTest
     }
 
     /// <summary>Waits until the page marks the turn cut off; returns the text shown at that point, which must be a strict prefix of <paramref name="full"/>.</summary>
-    protected async Task<string> WaitForInterruptedAsync(ILocator turn, string full)
+    protected static async Task<string> WaitForInterruptedAsync(ILocator turn, string full)
     {
         await WaitForStateAsync(turn, "interrupted");
         string atCut = await TextOf(turn);

@@ -53,7 +53,7 @@ public sealed class CancelTests
         await client.CancelAsync("nobody");
         await client.SendMessageAsync("t1", "go");
         await client.SendMessageAsync("t2", "go", b);
-        await client.ReadUntilAsync(_ => client.Received.Count(f => f.Type == "chunk" && f.Id == "t1") > 0 && client.Received.Count(f => f.Type == "chunk" && f.Id == "t2") > 0);
+        await client.ReadUntilAsync(_ => client.Received.Any(f => f.Type == "chunk" && f.Id == "t1") && client.Received.Any(f => f.Type == "chunk" && f.Id == "t2"));
         await client.CancelAsync();
         await client.ReadUntilAsync(_ => client.Received.Count(f => f.IsTerminal) == 2);
         await client.BarrierAsync();

@@ -58,7 +58,7 @@ public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world
         CheckBadFrames(frames);
     }
 
-    private void CheckNoInternalErrors(ServerFrame[] frames)
+    private static void CheckNoInternalErrors(ServerFrame[] frames)
     {
         ServerFrame? internalError = frames.FirstOrDefault(f => f.Type == "error" && f.Code == "internal");
         Assert.IsNull(internalError, $"no internal error without an injected gateway fault (id {internalError?.Id}: {internalError?.Message})");
