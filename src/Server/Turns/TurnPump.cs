@@ -100,6 +100,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         catch (Exception e) when (e is not OperationCanceledException || !host.Aborted.IsCancellationRequested)
         {
             Log.TurnCrashed(logger, info.Id, info.AgentId, e);
+            turn.StopRunIfAbandoned(RunStop.Lost); // the gateway no longer follows a run Letta may still run
             terminal = StreamChunk.Failure(info, new ErrorInfo(ErrorCodes.Internal, "The gateway failed while relaying this turn.", Retryable: true));
             await TerminalAsync(turn, output, terminal.Value).ConfigureAwait(false);
         }

@@ -12,6 +12,7 @@ public sealed class FuzzConnection : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket;
     private readonly List<ServerFrame> _received = [];
+    private readonly List<DateTimeOffset> _receivedAt = [];
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _arrived = new(0);
     private readonly CancellationTokenSource _stop = new();
@@ -40,6 +41,15 @@ public sealed class FuzzConnection : IAsyncDisposable
         lock (_gate)
         {
             return [.. _received];
+        }
+    }
+
+    /// <summary>When each frame of <see cref="Snapshot"/> arrived (wall clock, as the simulator's).</summary>
+    public DateTimeOffset[] ArrivalTimes()
+    {
+        lock (_gate)
+        {
+            return [.. _receivedAt];
         }
     }
 
@@ -98,6 +108,7 @@ public sealed class FuzzConnection : IAsyncDisposable
                 lock (_gate)
                 {
                     _received.Add(frame);
+                    _receivedAt.Add(DateTimeOffset.UtcNow);
                 }
 
                 _arrived.Release();

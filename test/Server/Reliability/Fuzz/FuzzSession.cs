@@ -62,7 +62,7 @@ public sealed class FuzzSession
         // Every pump stopped once the connection is gone: the active-turn gauge is back where it was.
         await metrics.WaitForAsync("lettasockets.connections.active", m => m.Value < 0, TimeSpan.FromSeconds(30));
         Assert.AreEqual(0, metrics.Sum("lettasockets.turns.active"), "every turn's pump stopped");
-        await ProtocolModel.CheckCancelledInLettaAsync(_world, _connection.Snapshot());
+        await ProtocolModel.CheckCancelledInLettaAsync(_world, _connection.Snapshot(), _connection.ArrivalTimes());
         Assert.AreEqual(foreignMessagesBefore, ForeignMessages(), "nothing reached the agent outside the key's scope");
         Assert.AreEqual(foreignCancelsBefore, ForeignCancels(), "nothing of the agent outside the key's scope was cancelled");
     }

@@ -165,12 +165,20 @@ public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world
     }
 
     /// <summary>A turn that ended as cancelled by the client, once its run id was known, was cancelled in Letta.</summary>
-    public static async Task CheckCancelledInLettaAsync(FuzzWorld world, ServerFrame[] frames)
+    public static async Task CheckCancelledInLettaAsync(FuzzWorld world, ServerFrame[] frames, DateTimeOffset[] arrivedAt)
     {
         for (int i = 0; i < frames.Length; i++)
         {
             ServerFrame done = frames[i];
             if (done is not { Type: "done", CancelledBy: "client" } || RunIdBefore(frames, i) is not { } runId)
+            {
+                continue;
+            }
+
+            // A run that had already ended in Letta before the cancel's done arrived needs no cancel:
+            // the cancel only won the race for the terminal frame (its pump was finishing).
+            if (world.Gateway.Simulator.Runs.TryGet(runId, out var run) && run.CompletedAt is { } ended && ended <= arrivedAt[i]
+                && run.Status != LettaSockets.Simulator.SimRunStatus.Cancelled)
             {
                 continue;
             }
