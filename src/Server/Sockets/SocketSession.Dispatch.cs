@@ -31,12 +31,12 @@ public sealed partial class SocketSession
         {
             await DispatchAsync(frame, id).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not System.Threading.Channels.ChannelClosedException && !(e is OperationCanceledException && _aborted.IsCancellationRequested))
+        catch (Exception e) when (e is not System.Threading.Channels.ChannelClosedException && !(e is OperationCanceledException && _turns.Aborted.IsCancellationRequested))
         {
             Log.FrameFailed(_logger, _context.ConnectionId, frame.Type, id, e);
 
             // A turn that was admitted under this id sends its own terminal frame; otherwise this is it.
-            if (id is null || _turns.Find(id) is null)
+            if (id is null || !_turns.IsActive(id))
             {
                 await RejectAsync(ErrorCodes.Internal, "The gateway failed while handling this frame.", id, retryable: true).ConfigureAwait(false);
             }
@@ -56,7 +56,7 @@ public sealed partial class SocketSession
                 await CancelAsync(id).ConfigureAwait(false);
                 break;
             case ClientFrameType.Ping:
-                await _outbound.Writer.WriteAsync(StreamChunk.Pong(id), _aborted.Token).ConfigureAwait(false);
+                await _turns.Output.WriteAsync(StreamChunk.Pong(id), _turns.Aborted).ConfigureAwait(false);
                 break;
         }
     }
@@ -87,12 +87,12 @@ public sealed partial class SocketSession
             return;
         }
 
-        AdmitResult admitted = _turns.TryAdmit(id, agentId!, predecessor => CreateTurn(frame, id, agentId!, predecessor));
+        AdmitResult admitted = _turns.Admit(id, agentId!, predecessor => CreateTurn(frame, id, agentId!, predecessor));
         switch (admitted.Refusal)
         {
             case AdmitRefusal.None:
                 Log.TurnStarted(_logger, _context.ConnectionId, id, agentId!);
-                _ = _pump.StartAsync(admitted.Turn!, this); // tracked by the registry, awaited on teardown
+                _ = _pump.StartAsync(admitted.Turn!, _turns); // tracked by the registry, awaited on teardown
                 break;
             case AdmitRefusal.Busy:
                 await RejectAsync(ErrorCodes.Busy, "This agent is still answering on this connection: wait for its done, or cancel it.", id, agentId, detail: admitted.Detail, retryable: true).ConfigureAwait(false);
@@ -126,7 +126,7 @@ public sealed partial class SocketSession
             ApprovalReason = frame.Reason,
         };
         var options = new TurnOptions(_letta.WindDownTimeout, TurnPacer.ResolveRate(frame.MaxCharsPerSecond, _options.DefaultMaxCharsPerSecond, _options.MaxCharsPerSecondLimit));
-        return new Turn(info, request, options, _time, _canceller, _aborted.Token)
+        return new Turn(info, request, options, _time, _canceller, _turns.Aborted)
         {
             Predecessor = predecessor,
             RequestedRunId = frame.Type == ClientFrameType.Resume ? frame.RunId : null,
@@ -140,7 +140,7 @@ public sealed partial class SocketSession
     {
         if (id is null)
         {
-            foreach (Turn turn in CancelAll(CancelledBy.Client))
+            foreach (Turn turn in _turns.EndAll(CancelledBy.Client))
             {
                 await EmitCancelledAsync(turn).ConfigureAwait(false);
             }
@@ -148,9 +148,8 @@ public sealed partial class SocketSession
             return;
         }
 
-        if (_turns.Find(id) is { } target && _turns.TryFinish(target))
+        if (_turns.CancelOne(id) is { } target)
         {
-            target.Cancel(CancelledBy.Client);
             await EmitCancelledAsync(target).ConfigureAwait(false);
         }
     }
@@ -158,7 +157,6 @@ public sealed partial class SocketSession
     private ValueTask EmitCancelledAsync(Turn turn)
     {
         Log.TurnCancelled(_logger, _context.ConnectionId, turn.Info.Id, turn.Info.RunId);
-        var done = new DoneInfo(StopReasons.Cancelled, CancelledBy.Client, null, Stopwatch.GetTimestamp());
-        return _outbound.Writer.WriteAsync(StreamChunk.Done(turn.Info, done), _aborted.Token);
+        return _turns.Output.WriteAsync(TurnHost.CancelledDone(turn, CancelledBy.Client), _turns.Aborted);
     }
 }

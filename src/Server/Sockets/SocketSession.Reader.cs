@@ -17,7 +17,7 @@ public sealed partial class SocketSession
     /// </summary>
     private async Task ReadLoopAsync()
     {
-        CancellationToken token = _aborted.Token;
+        CancellationToken token = _turns.Aborted;
         try
         {
             while (true)
@@ -113,7 +113,7 @@ public sealed partial class SocketSession
     /// <summary>Queues an error frame; waits for room like any producer, so a flood of bad frames
     /// slows only the client sending them.</summary>
     private ValueTask RejectAsync(string code, string message, string? id = null, string? agentId = null, string? detail = null, long? retryAfterMs = null, bool retryable = false) =>
-        _outbound.Writer.WriteAsync(
+        _turns.Output.WriteAsync(
             StreamChunk.Failure(null, new ErrorInfo(code, message, retryable) { Id = id, AgentId = agentId, Detail = detail, RetryAfterMs = retryAfterMs }),
-            _aborted.Token);
+            _turns.Aborted);
 }

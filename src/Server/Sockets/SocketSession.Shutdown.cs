@@ -43,7 +43,7 @@ public sealed partial class SocketSession
                 return;
             }
 
-            _drain = DrainAsync(drainTimeout, _aborted.Token);
+            _drain = DrainAsync(drainTimeout, _turns.Aborted);
         }
     }
 
@@ -51,35 +51,16 @@ public sealed partial class SocketSession
     {
         try
         {
-            var handedOver = new List<Turn>();
-            foreach (Turn turn in _turns.RunningTurns())
-            {
-                // A resumable turn without a run id cannot be resumed yet: it drains like the others.
-                if (turn.Info.Resumable && turn.Info.RunId is not null && _turns.TryFinish(turn))
-                {
-                    turn.Detach(CancelledBy.Shutdown);
-                    handedOver.Add(turn);
-                }
-            }
-
+            List<Turn> handedOver = _turns.HandOverResumable();
             Volatile.Write(ref _handedOver, handedOver);
-            Log.Draining(_logger, _context.ConnectionId, handedOver.Count, _turns.ActiveCount);
+            Log.Draining(_logger, _context.ConnectionId, handedOver.Count, _turns.ActiveTurns);
 
             // The writer fills in the cursors when it reaches this frame (see ResolveShutdown).
-            await _outbound.Writer.WriteAsync(StreamChunk.ShutdownFrame(new ShutdownInfo(ShutdownReason, [])), token).ConfigureAwait(false);
-            await WaitForActiveTurnsAsync(drainTimeout, token).ConfigureAwait(false);
-
-            List<Turn> left = _turns.FinishAll();
-            if (left.Count > 0)
+            await _turns.Output.WriteAsync(StreamChunk.ShutdownFrame(new ShutdownInfo(ShutdownReason, [])), token).ConfigureAwait(false);
+            int ended = await _turns.DrainAsync(drainTimeout, _time, token).ConfigureAwait(false);
+            if (ended > 0)
             {
-                Log.DrainTimedOut(_logger, _context.ConnectionId, left.Count);
-            }
-
-            foreach (Turn turn in left)
-            {
-                turn.Cancel(CancelledBy.Shutdown);
-                var done = new DoneInfo(StopReasons.Cancelled, CancelledBy.Shutdown, null, Stopwatch.GetTimestamp());
-                await _outbound.Writer.WriteAsync(StreamChunk.Done(turn.Info, done), token).ConfigureAwait(false);
+                Log.DrainTimedOut(_logger, _context.ConnectionId, ended);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
@@ -90,33 +71,7 @@ public sealed partial class SocketSession
         {
             // The writer sends what is queued, then the close frame (CloseFromServerAsync).
             Interlocked.CompareExchange(ref _closeReason, (int)CloseReason.Shutdown, -1);
-            _outbound.Writer.TryComplete();
-        }
-    }
-
-    /// <summary>Waits until every turn still active has sent its terminal frame, or the drain timeout.</summary>
-    private async Task WaitForActiveTurnsAsync(TimeSpan drainTimeout, CancellationToken token)
-    {
-        long started = _time.GetTimestamp();
-        while (true)
-        {
-            Task[] pumps = [.. _turns.RunningTurns().Where(t => !t.IsFinished).Select(t => t.Pump)];
-            TimeSpan left = drainTimeout - _time.GetElapsedTime(started);
-            if (pumps.Length == 0 || left <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            try
-            {
-                // A turn admitted a moment before the drain may not have its pump yet: look again shortly.
-                Task wait = pumps.All(p => p.IsCompleted) ? Task.Delay(TimeSpan.FromMilliseconds(10), _time, token) : Task.WhenAll(pumps);
-                await wait.WaitAsync(left, _time, token).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                return;
-            }
+            _turns.Complete();
         }
     }
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Serialization;
 using LettaSockets.Server.Observability;
+using LettaSockets.Server.Turns;
 
 namespace LettaSockets.Server.Sockets;
 
@@ -16,8 +17,8 @@ public sealed partial class SocketSession
     /// </summary>
     private async Task WriteLoopAsync()
     {
-        ChannelReader<StreamChunk> reader = _outbound.Reader;
-        CancellationToken token = _aborted.Token;
+        ChannelReader<StreamChunk> reader = _turns.Frames;
+        CancellationToken token = _turns.Aborted;
         using var serializer = new FrameSerializer();
         long sent = 0; // reported to the meter in batches, when the writer goes idle
         try
@@ -26,7 +27,7 @@ public sealed partial class SocketSession
             {
                 while (reader.TryRead(out StreamChunk chunk))
                 {
-                    if (chunk.Turn is { IsCancelled: true } && chunk.Kind.IsContent())
+                    if (TurnHost.IsStale(chunk))
                     {
                         continue;
                     }
@@ -133,7 +134,7 @@ public sealed partial class SocketSession
         }
 
         Log.SlowConsumer(_logger, _context.ConnectionId, _options.StallTimeout.TotalSeconds);
-        CancelAll(Protocol.Frames.CancelledBy.SlowConsumer);
+        _turns.EndAll(Protocol.Frames.CancelledBy.SlowConsumer);
         _stallTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _ = AbortAfterAsync(_options.CloseTimeout);
     }
@@ -142,7 +143,7 @@ public sealed partial class SocketSession
     {
         try
         {
-            await Task.Delay(grace, _time, _aborted.Token).ConfigureAwait(false);
+            await Task.Delay(grace, _time, _turns.Aborted).ConfigureAwait(false);
             _socket.Abort();
         }
         catch (OperationCanceledException)

@@ -15,7 +15,7 @@ namespace LettaSockets.Server.Sockets;
 /// Everything else (pumps, the reader's error frames, pongs) writes to that queue. The session does
 /// not return while either loop or any pump still runs (each wait is bounded).
 /// </summary>
-public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDisposable
+public sealed partial class SocketSession : IDrainableConnection, IDisposable
 {
     private readonly WebSocket _socket;
     private readonly SessionContext _context;
@@ -26,9 +26,7 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
     private readonly RunCanceller _canceller;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<StreamChunk> _outbound;
-    private readonly CancellationTokenSource _aborted;
-    private readonly TurnRegistry _turns;
+    private readonly TurnHost _turns;
     private readonly ITimer _stallTimer;
     private int _closeReason = -1;
     private int _nextRequest;
@@ -44,31 +42,17 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
         _canceller = canceller;
         _time = time;
         _logger = logger;
-        _outbound = Channel.CreateBounded<StreamChunk>(new BoundedChannelOptions(options.OutboundQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        _turns = new TurnRegistry(options.MaxActiveTurns);
+        _turns = new TurnHost(options.MaxActiveTurns, options.OutboundQueueCapacity, requestAborted);
         _stallTimer = time.CreateTimer(static s => ((SocketSession)s!).OnStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public string ConnectionId => _context.ConnectionId;
 
-    public ChannelWriter<StreamChunk> Output => _outbound.Writer;
-
-    public CancellationToken Aborted => _aborted.Token;
-
     /// <summary>Where the writer reports the frames it sent; none in tests that build a session alone.</summary>
     public Observability.LettaSocketsMetrics? Metrics { get; init; }
 
     /// <summary>Turns that have not sent their terminal frame yet.</summary>
-    public int ActiveTurns => _turns.ActiveCount;
-
-    public bool TryFinish(Turn turn) => _turns.TryFinish(turn);
-
-    public void OnPumpStopped(Turn turn) => _turns.OnPumpStopped(turn);
+    public int ActiveTurns => _turns.ActiveTurns;
 
     public async Task RunAsync()
     {
@@ -76,10 +60,10 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
         {
             ServerInstance = _options.InstanceId,
         };
-        _outbound.Writer.TryWrite(StreamChunk.ReadyFrame(ready));
+        _turns.Output.TryWrite(StreamChunk.ReadyFrame(ready));
         if (_context.AgentId is null)
         {
-            _outbound.Writer.TryWrite(StreamChunk.Failure(null, new ErrorInfo(ErrorCodes.NoDefaultAgent, "This server has no default agent: connect to /ws/{agentId}, or send \"agent_id\" with each message.")));
+            _turns.Output.TryWrite(StreamChunk.Failure(null, new ErrorInfo(ErrorCodes.NoDefaultAgent, "This server has no default agent: connect to /ws/{agentId}, or send \"agent_id\" with each message.")));
         }
 
         Log.Connected(_logger, _context.ConnectionId, _context.AgentId);
@@ -89,7 +73,7 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
         Task first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
 
         CloseReason reason = (CloseReason)Math.Max(Volatile.Read(ref _closeReason), (int)CloseReason.ClientGone);
-        CancelAll(reason switch
+        _turns.EndAll(reason switch
         {
             CloseReason.SlowConsumer => CancelledBy.SlowConsumer,
             CloseReason.Shutdown => CancelledBy.Shutdown,
@@ -97,7 +81,7 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
         });
 
         // Let the writer flush what is queued (bounded), then stop both loops.
-        _outbound.Writer.TryComplete();
+        _turns.Complete();
         if (first == reading)
         {
             await WaitQuietlyAsync(writing, _options.CloseTimeout).ConfigureAwait(false);
@@ -107,10 +91,10 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
             await AwaitCloseReplyAsync(reading).ConfigureAwait(false);
         }
 
-        _aborted.Cancel();
+        _turns.Abort();
         await WaitQuietlyAsync(first == reading ? writing : reading, _options.CloseTimeout).ConfigureAwait(false);
         await CloseAsync(reason).ConfigureAwait(false);
-        await WaitQuietlyAsync(Task.WhenAll(_turns.RunningPumps()), _letta.WindDownTimeout + _letta.CancelTimeout).ConfigureAwait(false);
+        await _turns.WaitForPumpsAsync(_letta.WindDownTimeout + _letta.CancelTimeout).ConfigureAwait(false);
         await EndShutdownAsync().ConfigureAwait(false);
         Log.Disconnected(_logger, _context.ConnectionId, reason);
     }
@@ -118,26 +102,7 @@ public sealed partial class SocketSession : ITurnHost, IDrainableConnection, IDi
     public void Dispose()
     {
         _stallTimer.Dispose();
-        _aborted.Dispose();
-    }
-
-    /// <summary>Ends every active turn: detaches resumable ones on a disconnect, cancels the rest in Letta.</summary>
-    private List<Turn> CancelAll(CancelledBy by)
-    {
-        List<Turn> finished = _turns.FinishAll();
-        foreach (Turn turn in finished)
-        {
-            if (turn.Info.Resumable && by is CancelledBy.Disconnect or CancelledBy.Shutdown)
-            {
-                turn.Detach(by);
-            }
-            else
-            {
-                turn.Cancel(by);
-            }
-        }
-
-        return finished;
+        _turns.Dispose();
     }
 
     private async Task CloseAsync(CloseReason reason)

@@ -1,25 +1,22 @@
-using LettaSockets.Server.Connections;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Sockets;
+using LettaSockets.Server.Connections;
 using LettaSockets.Server.Turns;
 using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Sse;
 
 /// <summary>
-/// The <see cref="ITurnHost"/> of one <c>POST /stream</c> request: the same turn, pump and pacer
-/// as a WebSocket turn, with its own bounded queue and a one-turn registry. The response is the
-/// queue read until the turn's terminal frame. A request that goes away cancels the run in Letta.
+/// One <c>POST /stream</c> request: a <see cref="TurnHost"/> with exactly one turn (the same turn, pump
+/// and pacer as a WebSocket turn), read until its terminal frame. A request that goes away cancels the
+/// run in Letta; a shutdown lets the turn finish for the drain timeout, then ends it.
 /// </summary>
-internal sealed class SseTurnHost : ITurnHost, IDrainableConnection, IDisposable
+internal sealed class SseTurnHost : IDrainableConnection, IDisposable
 {
-    private readonly Channel<StreamChunk> _output;
-    private readonly CancellationTokenSource _aborted;
-    private readonly TurnRegistry _turns = new(1);
+    private readonly TurnHost _turns;
     private readonly RunCanceller _canceller;
     private readonly TimeSpan _stopTimeout;
     private readonly TimeProvider _time;
@@ -30,49 +27,36 @@ internal sealed class SseTurnHost : ITurnHost, IDrainableConnection, IDisposable
     {
         ConnectionId = connectionId;
         _time = time;
-        _output = Channel.CreateBounded<StreamChunk>(new BoundedChannelOptions(queueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        _turns = new TurnHost(maxActiveTurns: 1, queueCapacity, requestAborted);
         _canceller = canceller;
         _stopTimeout = stopTimeout;
     }
 
     public string ConnectionId { get; }
 
-    public int ActiveTurns => _turns.ActiveCount;
-
-    public ChannelWriter<StreamChunk> Output => _output.Writer;
-
-    public CancellationToken Aborted => _aborted.Token;
+    public int ActiveTurns => _turns.ActiveTurns;
 
     /// <summary>SSE events written to the response.</summary>
     public long FramesSent { get; private set; }
 
-    public bool TryFinish(Turn turn) => _turns.TryFinish(turn);
-
-    public void OnPumpStopped(Turn turn) => _turns.OnPumpStopped(turn);
-
     /// <summary>Admits the request's one turn and starts its pump (awaited by <see cref="StopAsync"/>).</summary>
-    public Turn Start(TurnPump pump, TurnInfo info, LettaTurnRequest request, TurnOptions options, TimeProvider time)
+    public Turn Start(TurnPump pump, TurnInfo info, LettaTurnRequest request, TurnOptions options)
     {
-        AdmitResult admitted = _turns.TryAdmit(info.Id, info.AgentId, _ => new Turn(info, request, options, time, _canceller, _aborted.Token));
+        AdmitResult admitted = _turns.Admit(info.Id, info.AgentId, _ => new Turn(info, request, options, _time, _canceller, _turns.Aborted));
         Turn turn = admitted.Turn ?? throw new InvalidOperationException("A stream request runs exactly one turn.");
-        _ = pump.StartAsync(turn, this);
+        _ = pump.StartAsync(turn, _turns);
         return turn;
     }
 
     /// <summary>The turn's frames, up to and including its terminal frame.</summary>
     public async IAsyncEnumerable<SseItem<StreamChunk>> ReadFramesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ChannelReader<StreamChunk> reader = _output.Reader;
+        ChannelReader<StreamChunk> reader = _turns.Frames;
         while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             while (reader.TryRead(out StreamChunk chunk))
             {
-                if (chunk.Turn is { IsCancelled: true } && chunk.Kind.IsContent())
+                if (TurnHost.IsStale(chunk))
                 {
                     continue;
                 }
@@ -102,45 +86,35 @@ internal sealed class SseTurnHost : ITurnHost, IDrainableConnection, IDisposable
         }
     }
 
-    private async Task DrainAsync(TimeSpan drainTimeout)
-    {
-        try
-        {
-            await Task.Delay(drainTimeout, _time, _aborted.Token).ConfigureAwait(false);
-            foreach (Turn turn in _turns.FinishAll())
-            {
-                turn.Cancel(CancelledBy.Shutdown);
-                var done = new DoneInfo(StopReasons.Cancelled, CancelledBy.Shutdown, null, System.Diagnostics.Stopwatch.GetTimestamp());
-                await _output.Writer.WriteAsync(StreamChunk.Done(turn.Info, done), _aborted.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
-        {
-            // The request ended first.
-        }
-    }
-
     /// <summary>
     /// Ends the request's turn: if it has not sent its terminal frame, the client went away, so it is
     /// cancelled (and its run cancelled in Letta). Waits, bounded, for the pump to stop.
     /// </summary>
     public async Task StopAsync()
     {
-        foreach (Turn turn in _turns.FinishAll())
-        {
-            turn.Cancel(CancelledBy.Disconnect);
-        }
-
-        _output.Writer.TryComplete();
-        _aborted.Cancel();
+        _turns.EndAll(CancelledBy.Disconnect); // never resumable: cancelled
+        _turns.Complete();
+        _turns.Abort();
         try
         {
-            await Task.WhenAll([.. _turns.RunningPumps(), _drain]).WaitAsync(_stopTimeout).ConfigureAwait(false);
+            await Task.WhenAll(_turns.WaitForPumpsAsync(_stopTimeout), _drain).WaitAsync(_stopTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
         }
     }
 
-    public void Dispose() => _aborted.Dispose();
+    public void Dispose() => _turns.Dispose();
+
+    private async Task DrainAsync(TimeSpan drainTimeout)
+    {
+        try
+        {
+            await _turns.DrainAsync(drainTimeout, _time, _turns.Aborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            // The request ended first.
+        }
+    }
 }
