@@ -34,6 +34,7 @@ public sealed class LettaStream : IUpstreamStream
             while (true)
             {
                 bool more;
+                idle.Waiting();
                 try
                 {
                     more = await items.MoveNextAsync().ConfigureAwait(false);
@@ -52,7 +53,7 @@ public sealed class LettaStream : IUpstreamStream
                     yield break;
                 }
 
-                idle.Touch();
+                idle.Delivered();
                 yield return items.Current.Data;
             }
         }
@@ -69,7 +70,10 @@ public sealed class LettaStream : IUpstreamStream
     }
 
     /// <summary>
-    /// A token cancelled once nothing was seen for the timeout. Each event only records when it came;
+    /// A token cancelled once Letta was silent for the timeout while the gateway was waiting for it.
+    /// Time the reader spends elsewhere — blocked on a full outbound queue or pacer, i.e. backpressure
+    /// from a slow or paced client — is not Letta's silence: the watch only runs between asking for the
+    /// next event and getting it (protocol §3.7). Each wait only records when it began;
     /// the timer fires once per timeout and re-arms for the rest of the quiet period. Re-arming a timer
     /// on every event (<c>CancelAfter</c>) takes the runtime's timer-queue lock, which many busy
     /// streams contend for: it was a third of the gateway's CPU at full throughput (docs/BENCHMARKS.md).
@@ -82,6 +86,7 @@ public sealed class LettaStream : IUpstreamStream
         private readonly ITimer _timer;
         private readonly Lock _gate = new();
         private long _lastSeen;
+        private int _delivered;
         private bool _disposed;
 
         public IdleWatch(TimeProvider time, TimeSpan timeout)
@@ -94,7 +99,15 @@ public sealed class LettaStream : IUpstreamStream
 
         public CancellationToken Token => _cts.Token;
 
-        public void Touch() => Volatile.Write(ref _lastSeen, _time.GetTimestamp());
+        /// <summary>The reader asks for the next event: Letta's silence counts from now.</summary>
+        public void Waiting()
+        {
+            Volatile.Write(ref _lastSeen, _time.GetTimestamp());
+            Volatile.Write(ref _delivered, 0);
+        }
+
+        /// <summary>An event was handed to the reader: until it asks again, nothing is Letta's silence.</summary>
+        public void Delivered() => Volatile.Write(ref _delivered, 1);
 
         public void Cancel()
         {
@@ -128,7 +141,11 @@ public sealed class LettaStream : IUpstreamStream
                     return;
                 }
 
-                if (quiet >= _timeout)
+                if (Volatile.Read(ref _delivered) != 0)
+                {
+                    _timer.Change(_timeout, Timeout.InfiniteTimeSpan); // the reader is busy (backpressure), not waiting for Letta
+                }
+                else if (quiet >= _timeout)
                 {
                     _cts.Cancel();
                 }
