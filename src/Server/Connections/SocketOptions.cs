@@ -17,6 +17,14 @@ public sealed class SocketOptions
     /// <summary>Capacity of each connection's outbound queue, in frames. When it is full the pumps wait and Letta's stream is not read faster than the client reads.</summary>
     public int OutboundQueueCapacity { get; set; } = 256;
 
+    /// <summary>Bytes one connection's outbound queue holds at most (its strings, two bytes a character):
+    /// beyond that its turns stop reading Letta until the client takes frames. A client decides how big
+    /// frames are, so a bound in frames alone bounds nothing.</summary>
+    public long MaxQueuedBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Bytes one paced turn holds ahead of its pace at most; beyond that it stops reading Letta.</summary>
+    public long MaxPacedBytes { get; set; } = 256 * 1024;
+
     /// <summary>Deltas merged into one frame at most, when a backlog lets the writer merge.</summary>
     public int MaxMergedChunks { get; set; } = 64;
 

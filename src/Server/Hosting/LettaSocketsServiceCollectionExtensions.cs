@@ -77,6 +77,9 @@ public static class LettaSocketsServiceCollectionExtensions
         services.AddOptions<SocketOptions>().Bind(configuration.GetSection(SocketOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SocketOptions>, SocketOptionsValidator>();
         services.AddSingleton<TurnPump>();
+        services.AddSingleton(sp => new InstanceBuffers(
+            sp.GetRequiredService<IOptions<Security.LimitOptions>>().Value.ResolvedMaxBufferedBytes,
+            sp.GetRequiredService<Observability.LettaSocketsMetrics>()));
         services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<GracefulShutdown>();
         services.AddHostedService(sp => sp.GetRequiredService<GracefulShutdown>());

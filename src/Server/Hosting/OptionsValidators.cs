@@ -74,6 +74,16 @@ public sealed class SocketOptionsValidator : IValidateOptions<SocketOptions>
             errors.Add("Sockets:OutboundQueueCapacity must be at least 8.");
         }
 
+        if (o.MaxQueuedBytes < 16 * 1024)
+        {
+            errors.Add("Sockets:MaxQueuedBytes must be at least 16384.");
+        }
+
+        if (o.MaxPacedBytes < 4 * 1024)
+        {
+            errors.Add("Sockets:MaxPacedBytes must be at least 4096.");
+        }
+
         if (o.MaxMergedChunks < 1)
         {
             errors.Add("Sockets:MaxMergedChunks must be at least 1.");

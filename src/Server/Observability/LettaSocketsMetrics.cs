@@ -22,6 +22,7 @@ public sealed class LettaSocketsMetrics
 
     private readonly UpDownCounter<long> _connections;
     private readonly UpDownCounter<long> _activeTurns;
+    private readonly UpDownCounter<long> _buffered;
     private readonly Counter<long> _turns;
     private readonly Histogram<double> _timeToFirstToken;
     private readonly Histogram<double> _duration;
@@ -36,6 +37,7 @@ public sealed class LettaSocketsMetrics
         Meter meter = meterFactory.Create(new MeterOptions(MeterName) { Version = ServerVersion.Value });
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = MillisecondBuckets };
         _connections = meter.CreateUpDownCounter<long>("lettasockets.connections.active", "{connection}", "Open WebSocket connections and POST /stream requests.");
+        _buffered = meter.CreateUpDownCounter<long>("lettasockets.buffered", "By", "Bytes buffered for clients: outbound queues and paced turns (strings, two bytes a character).");
         _activeTurns = meter.CreateUpDownCounter<long>("lettasockets.turns.active", "{turn}", "Turns whose pump is running (including cancelled runs still winding down).");
         _turns = meter.CreateCounter<long>("lettasockets.turns", "{turn}", "Finished turns by terminal frame and stop reason or error code.");
         _timeToFirstToken = meter.CreateHistogram("lettasockets.turn.time_to_first_token", "ms", "From accepting a turn to Letta's first content delta.", advice: buckets);
@@ -62,6 +64,9 @@ public sealed class LettaSocketsMetrics
     public void Retried() => _retries.Add(1);
 
     public void TurnStarted() => _activeTurns.Add(1);
+
+    /// <summary>A change of the bytes buffered for clients (outbound queues and paced turns).</summary>
+    public void BufferedBytes(long delta) => _buffered.Add(delta);
 
     /// <summary>Records a turn whose pump has stopped. <paramref name="terminal"/> is the terminal frame
     /// the pump produced, if any; a cancel that came first decides instead.</summary>

@@ -19,4 +19,11 @@ public sealed class LimitOptions
 
     /// <summary>How many of those may come at once before the rate applies (token bucket size).</summary>
     public int MessageBurst { get; set; } = 10;
+
+    /// <summary>Bytes this instance buffers for all clients together (queues and paced turns) before it
+    /// refuses new turns; null = a quarter of the memory the runtime may use (the container's limit).</summary>
+    public long? MaxBufferedBytes { get; set; }
+
+    /// <summary>The cap in force.</summary>
+    public long ResolvedMaxBufferedBytes => MaxBufferedBytes ?? Math.Max(64L * 1024 * 1024, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
 }

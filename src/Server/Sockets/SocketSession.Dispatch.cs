@@ -125,7 +125,7 @@ public sealed partial class SocketSession
             Approve = frame.Approve ?? false,
             ApprovalReason = frame.Reason,
         };
-        var options = new TurnOptions(_letta.WindDownTimeout, TurnPacer.ResolveRate(frame.MaxCharsPerSecond, _options.DefaultMaxCharsPerSecond, _options.MaxCharsPerSecondLimit));
+        var options = new TurnOptions(_letta.WindDownTimeout, TurnPacer.ResolveRate(frame.MaxCharsPerSecond, _options.DefaultMaxCharsPerSecond, _options.MaxCharsPerSecondLimit), _options.MaxPacedBytes);
         return new Turn(info, request, options, _time, _canceller, _turns.Aborted)
         {
             Predecessor = predecessor,

@@ -21,6 +21,13 @@ public sealed partial class SocketSession
             return true;
         }
 
+        if (_buffers is { IsOver: true })
+        {
+            // The instance holds its cap of bytes for clients: no new turns until they have read.
+            await RejectAsync(ErrorCodes.TooManyTurns, "This server is holding as much output for its clients as it may: try again shortly.", id, agentId, retryAfterMs: (long)Turns.InstanceBuffers.RetryAfter.TotalMilliseconds, retryable: true).ConfigureAwait(false);
+            return true;
+        }
+
         if (RateLimiter is { } limiter && !limiter.TryAcquire(_context.ConnectionId, out TimeSpan wait))
         {
             long waitMs = Math.Max(1, (long)Math.Ceiling(wait.TotalMilliseconds));

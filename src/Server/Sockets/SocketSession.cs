@@ -27,11 +27,12 @@ public sealed partial class SocketSession : IDrainableConnection, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TurnHost _turns;
+    private readonly InstanceBuffers? _buffers;
     private readonly ITimer _stallTimer;
     private int _closeReason = -1;
     private int _nextRequest;
 
-    public SocketSession(WebSocket socket, SessionContext context, SocketOptions options, LettaOptions letta, TurnPump pump, RunCanceller canceller, TimeProvider time, ILogger logger, CancellationToken requestAborted)
+    public SocketSession(WebSocket socket, SessionContext context, SocketOptions options, LettaOptions letta, TurnPump pump, RunCanceller canceller, TimeProvider time, ILogger logger, CancellationToken requestAborted, InstanceBuffers? buffers = null)
     {
         _socket = socket;
         _context = context;
@@ -42,7 +43,8 @@ public sealed partial class SocketSession : IDrainableConnection, IDisposable
         _canceller = canceller;
         _time = time;
         _logger = logger;
-        _turns = new TurnHost(options.MaxActiveTurns, options.OutboundQueueCapacity, requestAborted);
+        _buffers = buffers;
+        _turns = new TurnHost(options.MaxActiveTurns, options.OutboundQueueCapacity, options.MaxQueuedBytes, requestAborted, buffers is null ? null : buffers.Add);
         _stallTimer = time.CreateTimer(static s => ((SocketSession)s!).OnStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 

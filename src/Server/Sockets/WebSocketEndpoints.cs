@@ -71,7 +71,8 @@ public static class WebSocketEndpoints
             services.GetRequiredService<RunCanceller>(),
             services.GetRequiredService<TimeProvider>(),
             logger,
-            context.RequestAborted)
+            context.RequestAborted,
+            services.GetRequiredService<InstanceBuffers>())
         {
             Metrics = metrics,
             RateLimiter = services.GetRequiredService<MessageRateLimiter>(),

@@ -55,7 +55,15 @@ public static partial class SseEndpoints
         string agentId = request.AgentId!;
         using IDisposable? scope = logger.BeginScope(new ConnectionLogScope(connectionId, agentId));
         TimeProvider time = services.GetRequiredService<TimeProvider>();
-        using var host = new SseTurnHost(connectionId, options.OutboundQueueCapacity, services.GetRequiredService<RunCanceller>(), letta.WindDownTimeout + letta.CancelTimeout, time, context.RequestAborted);
+        InstanceBuffers buffers = services.GetRequiredService<InstanceBuffers>();
+        if (buffers.IsOver)
+        {
+            context.Response.Headers.RetryAfter = ((int)InstanceBuffers.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.TooManyTurns, "This server is holding as much output for its clients as it may: try again shortly.").ConfigureAwait(false);
+            return;
+        }
+
+        using var host = new SseTurnHost(connectionId, options.OutboundQueueCapacity, options.MaxQueuedBytes, services.GetRequiredService<RunCanceller>(), letta.WindDownTimeout + letta.CancelTimeout, time, context.RequestAborted, buffers.Add);
         using var formatter = new SseFrameFormatter();
         ConnectionTracker tracker = services.GetRequiredService<ConnectionTracker>();
         tracker.Add(host);
@@ -65,7 +73,7 @@ public static partial class SseEndpoints
         {
             var info = new TurnInfo($"{connectionId}-1", agentId, resumable: false, Stopwatch.GetTimestamp());
             var turnRequest = new LettaTurnRequest(agentId) { Content = request.Message, ConversationId = request.ConversationId };
-            var turnOptions = new TurnOptions(letta.WindDownTimeout, TurnPacer.ResolveRate(request.MaxCharsPerSecond, options.DefaultMaxCharsPerSecond, options.MaxCharsPerSecondLimit));
+            var turnOptions = new TurnOptions(letta.WindDownTimeout, TurnPacer.ResolveRate(request.MaxCharsPerSecond, options.DefaultMaxCharsPerSecond, options.MaxCharsPerSecondLimit), options.MaxPacedBytes);
             host.Start(services.GetRequiredService<TurnPump>(), info, turnRequest, turnOptions);
             Log.Started(logger, connectionId, info.Id, agentId);
 

@@ -23,11 +23,11 @@ internal sealed class SseTurnHost : IDrainableConnection, IDisposable
     private Task _drain = Task.CompletedTask;
     private int _draining;
 
-    public SseTurnHost(string connectionId, int queueCapacity, RunCanceller canceller, TimeSpan stopTimeout, TimeProvider time, CancellationToken requestAborted)
+    public SseTurnHost(string connectionId, int queueCapacity, long maxQueuedBytes, RunCanceller canceller, TimeSpan stopTimeout, TimeProvider time, CancellationToken requestAborted, Action<long>? onBufferedChange = null)
     {
         ConnectionId = connectionId;
         _time = time;
-        _turns = new TurnHost(maxActiveTurns: 1, queueCapacity, requestAborted);
+        _turns = new TurnHost(maxActiveTurns: 1, queueCapacity, maxQueuedBytes, requestAborted, onBufferedChange);
         _canceller = canceller;
         _stopTimeout = stopTimeout;
     }

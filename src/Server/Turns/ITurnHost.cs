@@ -18,4 +18,7 @@ public interface ITurnHost
 
     /// <summary>Called once the turn's pump has fully stopped (upstream drained or abandoned).</summary>
     void OnPumpStopped(Turn turn);
+
+    /// <summary>Where a stage between the pump and the queue (a pacer) reports the bytes it holds.</summary>
+    Action<long>? BufferedChanged { get; }
 }

@@ -13,30 +13,34 @@ namespace LettaSockets.Server.Turns;
 /// </summary>
 public sealed class TurnHost : ITurnHost, IDisposable
 {
-    private readonly Channel<StreamChunk> _outbound;
+    private readonly ByteBoundedQueue _outbound;
     private readonly CancellationTokenSource _aborted;
     private readonly TurnRegistry _turns;
 
     /// <param name="maxActiveTurns">Turns at once (one per agent).</param>
-    /// <param name="queueCapacity">Frames the outbound channel holds before producers wait.</param>
+    /// <param name="queueCapacity">Frames the outbound queue holds before producers wait.</param>
+    /// <param name="maxQueuedBytes">Bytes it holds before producers wait (<see cref="ChunkBytes"/>).</param>
     /// <param name="transportAborted">The transport going away (socket closed, request aborted).</param>
-    public TurnHost(int maxActiveTurns, int queueCapacity, CancellationToken transportAborted)
+    /// <param name="onBufferedChange">Told every change of the bytes queued (the instance's budget and gauge).</param>
+    public TurnHost(int maxActiveTurns, int queueCapacity, long maxQueuedBytes, CancellationToken transportAborted, Action<long>? onBufferedChange = null)
     {
-        _outbound = Channel.CreateBounded<StreamChunk>(new BoundedChannelOptions(queueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _outbound = new ByteBoundedQueue(queueCapacity, maxQueuedBytes, onChange: onBufferedChange);
+        BufferedChanged = onBufferedChange;
         _aborted = CancellationTokenSource.CreateLinkedTokenSource(transportAborted);
         _turns = new TurnRegistry(maxActiveTurns);
     }
 
     public ChannelWriter<StreamChunk> Output => _outbound.Writer;
 
+    /// <summary>Bytes queued for the client right now.</summary>
+    public long QueuedBytes => _outbound.Bytes;
+
     /// <summary>The outbound frames; the transport's writer is their only reader.</summary>
     public ChannelReader<StreamChunk> Frames => _outbound.Reader;
 
     public CancellationToken Aborted => _aborted.Token;
+
+    public Action<long>? BufferedChanged { get; }
 
     /// <summary>Turns that have not sent their terminal frame yet.</summary>
     public int ActiveTurns => _turns.ActiveCount;
@@ -145,7 +149,11 @@ public sealed class TurnHost : ITurnHost, IDisposable
         }
     }
 
-    public void Dispose() => _aborted.Dispose();
+    public void Dispose()
+    {
+        _outbound.Drop(); // what the writer never took is no longer buffered for anyone
+        _aborted.Dispose();
+    }
 
     /// <summary>Waits until every turn still active has sent its terminal frame, or the drain timeout.</summary>
     private async Task WaitForActiveTurnsAsync(TimeSpan drainTimeout, TimeProvider time, CancellationToken token)

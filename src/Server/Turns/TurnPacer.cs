@@ -15,7 +15,7 @@ namespace LettaSockets.Server.Turns;
 /// </summary>
 internal sealed class TurnPacer : ITurnHost
 {
-    /// <summary>Deltas held per paced turn at most; beyond that the pump waits (memory stays bounded).</summary>
+    /// <summary>Deltas held per paced turn at most (besides <see cref="TurnOptions.MaxPacedBytes"/>); beyond that the pump waits.</summary>
     public const int BufferCapacity = 4096;
 
     /// <summary>Slowest rate honoured: a slower one would hold a finished answer for hours.</summary>
@@ -34,7 +34,7 @@ internal sealed class TurnPacer : ITurnHost
     private readonly double _rate;
     private readonly double _burst;
     private readonly double _catchUp;
-    private readonly Channel<StreamChunk> _buffer;
+    private readonly ByteBoundedQueue _buffer;
     private readonly Task _run;
     private double _budget;
     private long _refilledAt;
@@ -49,18 +49,15 @@ internal sealed class TurnPacer : ITurnHost
         _catchUp = Math.Max(_burst, rate * CatchUp.TotalSeconds);
         _budget = _burst;
         _refilledAt = time.GetTimestamp();
-        _buffer = Channel.CreateBounded<StreamChunk>(new BoundedChannelOptions(BufferCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _buffer = new ByteBoundedQueue(BufferCapacity, turn.Options.MaxPacedBytes, singleWriter: true, onChange: inner.BufferedChanged);
         _run = RunAsync();
     }
 
     public ChannelWriter<StreamChunk> Output => _buffer.Writer;
 
     public CancellationToken Aborted => _inner.Aborted;
+
+    public Action<long>? BufferedChanged => _inner.BufferedChanged;
 
     /// <summary>The effective rate for a request: the client's, else the server default, capped by
     /// the server maximum and raised to <see cref="MinCharsPerSecond"/>; null = unpaced.</summary>
@@ -133,6 +130,7 @@ internal sealed class TurnPacer : ITurnHost
         finally
         {
             _buffer.Writer.TryComplete(); // a pump still writing gets ChannelClosedException, which it ignores
+            _buffer.Drop(); // what was never released is no longer held for anyone
         }
     }
 
