@@ -1,0 +1,80 @@
+using System.Diagnostics.Metrics;
+using LettaSockets.Protocol.Json;
+using LettaSockets.Server.Tests.Support;
+using LettaSockets.Simulator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LettaSockets.Server.Tests.Hardening;
+
+/// <summary>
+/// Protocol §3.7: what a client's behaviour can make the gateway hold is bounded in bytes, not frames —
+/// a paced turn with large deltas, a reader that stops — and a paced answer read at its own pace
+/// arrives whole, however long Letta's stream waits behind it.
+/// </summary>
+[TestClass]
+public sealed class ByteBoundTests
+{
+    private const string Buffered = "lettasockets.buffered";
+
+    /// <summary>The most the gateway held at any moment, replaying the gauge's changes in order.</summary>
+    private static long PeakBuffered(MetricsRecorder metrics)
+    {
+        long now = 0, peak = 0;
+        foreach (MetricsRecorder.Measured m in metrics.Snapshot().Where(m => m.Instrument == Buffered))
+        {
+            now += (long)m.Value;
+            peak = Math.Max(peak, now);
+        }
+
+        return peak;
+    }
+
+    [TestMethod]
+    public async Task A_paced_turn_holds_its_byte_cap_and_its_answer_arrives_whole_past_the_idle_timeout()
+    {
+        const int DeltaChars = 2000, Deltas = 6;
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sockets:MaxPacedBytes"] = "4096",
+            // Letta's stream waits about a second behind each paced delta: far longer than this.
+            ["Letta:IdleTimeout"] = "00:00:00.400",
+        });
+        using var metrics = new MetricsRecorder(gateway.Services.GetRequiredService<IMeterFactory>());
+        string agent = gateway.AddAgent(_ => AgentScript.Create().TimestampedDeltas(Deltas, size: DeltaChars));
+        await using TestClient client = await gateway.ConnectAsync(agent);
+
+        await client.SendJsonAsync(new { type = "message", id = "p", content = "go", max_chars_per_second = 2000 });
+        List<ServerFrame> turn = await client.ReadTurnAsync("p", TimeSpan.FromSeconds(30));
+
+        Assert.AreEqual("done", turn[^1].Type, $"the paced answer ends done, not {turn[^1].Code}");
+        Assert.AreEqual(Deltas * DeltaChars, TestClient.Text(turn).Length, "the whole answer arrived");
+        long chunk = 128 + (2 * DeltaChars);
+        long peak = PeakBuffered(metrics);
+        Assert.IsLessThanOrEqualTo(4096 + (2 * chunk), peak, $"held at most the pacer's cap and a delta on its way (peak {peak} bytes; all deltas would be {Deltas * chunk})");
+        Assert.AreEqual(0, gateway.Simulator.Journal.Cancels.Count, "the run was not cancelled");
+    }
+
+    [TestMethod]
+    public async Task A_reader_that_stops_makes_the_gateway_hold_its_queue_cap_at_most()
+    {
+        const long Cap = 256 * 1024;
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sockets:MaxQueuedBytes"] = Cap.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sockets:OutboundQueueCapacity"] = "16384",
+        });
+        using var metrics = new MetricsRecorder(gateway.Services.GetRequiredService<IMeterFactory>());
+        string agent = gateway.AddAgent(_ => AgentScript.Create().TimestampedDeltas(60, size: 64 * 1024));
+        await using TestClient client = await TestClient.ConnectAsync(gateway.WebSocketUri(agent), SmallReceiveBuffer.Invoker());
+
+        await client.SendMessageAsync("big", "go");
+        // The client reads nothing more: the queue fills up to its cap, then the pump stops reading Letta.
+        await metrics.WaitForAsync(Buffered, _ => metrics.Sum(Buffered) >= Cap / 2, TimeSpan.FromSeconds(30));
+        long chunk = 128 + (2 * 64 * 1024);
+
+        Assert.IsLessThanOrEqualTo(Cap + chunk, PeakBuffered(metrics), "never more than the cap and one oversized delta");
+        await client.CancelAsync("big");
+        await metrics.WaitForAsync(Buffered, _ => metrics.Sum(Buffered) == 0, TimeSpan.FromSeconds(30));
+        Assert.IsLessThanOrEqualTo(Cap + chunk, PeakBuffered(metrics));
+    }
+}
