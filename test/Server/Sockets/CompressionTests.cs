@@ -43,6 +43,7 @@ public sealed class CompressionTests
         await using TestClient client = await s_on.ConnectAsync(agent, Offer);
 
         StringAssert.Contains(Extensions(client), "permessage-deflate");
+        StringAssert.Contains(Extensions(client), "server_no_context_takeover", "no deflate state is kept per idle socket");
         await client.SendMessageAsync("z", "go");
         var turn = await client.ReadTurnAsync("z");
         Assert.AreEqual("done", turn[^1].Type);
