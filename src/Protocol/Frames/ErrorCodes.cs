@@ -16,6 +16,7 @@ public static class ErrorCodes
     public const string NoDefaultAgent = "no_default_agent";
     public const string RunNotFound = "run_not_found";
     public const string RunExpired = "run_expired";
+    public const string CursorOutOfRange = "cursor_out_of_range";
     public const string ConversationNotFound = "conversation_not_found";
     public const string NotResumable = "not_resumable";
     public const string UpstreamUnauthorized = "upstream_unauthorized";

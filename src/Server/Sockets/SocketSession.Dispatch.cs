@@ -76,6 +76,7 @@ public sealed partial class SocketSession
             MaxCharsPerSecond = frame.MaxCharsPerSecond,
             Resume = frame.Type == ClientFrameType.Resume,
             RunId = frame.RunId,
+            AfterSeq = frame.AfterSeq,
             Resumable = frame.Resumable,
             Approve = frame.Type == ClientFrameType.Approve,
         };

@@ -56,6 +56,12 @@ public sealed class TurnAdmission(int maxContentChars, bool resumableTurns, Upst
             return new(ErrorCodes.BadFrame, "\"run_id\" is not a valid run id.");
         }
 
+        // Letta numbers a run's events with 32-bit sequence ids: a larger cursor names nothing that can exist.
+        if (ask.Resume && ask.AfterSeq is > int.MaxValue)
+        {
+            return new(ErrorCodes.BadFrame, $"\"after_seq\" is at most {int.MaxValue}: a run has no event beyond that.");
+        }
+
         if (ask.MaxCharsPerSecond is <= 0)
         {
             return new(ErrorCodes.BadFrame, "\"max_chars_per_second\" must be a positive number.");

@@ -15,6 +15,9 @@ public sealed record TurnAsk(string? AgentId)
 
     public string? RunId { get; init; }
 
+    /// <summary>A resume's cursor.</summary>
+    public long? AfterSeq { get; init; }
+
     /// <summary>The client's <c>resumable</c> field (null: the server's default).</summary>
     public bool? Resumable { get; init; }
 

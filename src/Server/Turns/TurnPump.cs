@@ -205,6 +205,8 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         StreamChunk terminal = outcome switch
         {
             { Error: { } error } => StreamChunk.Failure(info, AgentError(error, outcome.StopReason)),
+            { StopReason: null, Error: null } when turn.ResumeAfterSeq is { } cursor && info.LastSeq <= cursor =>
+                StreamChunk.Failure(info, new ErrorInfo(ErrorCodes.CursorOutOfRange, $"Nothing follows after_seq {cursor} in this run: the cursor is at or past its end.")),
             { SawInvalidEvent: true } => StreamChunk.Failure(info, ToError(UpstreamErrors.BrokenStream("Letta sent an event that is not valid JSON."))),
             { StopReason: null } => StreamChunk.Failure(info, ToError(UpstreamErrors.BrokenStream("The stream ended without a stop_reason."))),
             { StopReason: StopReasons.Cancelled } => StreamChunk.Done(info, new DoneInfo(StopReasons.Cancelled, CancelledBy.Upstream, outcome.Usage, ended)),
