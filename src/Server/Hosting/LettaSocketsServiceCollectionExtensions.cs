@@ -79,7 +79,8 @@ public static class LettaSocketsServiceCollectionExtensions
         services.AddSingleton<TurnPump>();
         services.AddSingleton(sp => new InstanceBuffers(
             sp.GetRequiredService<IOptions<Security.LimitOptions>>().Value.ResolvedMaxBufferedBytes,
-            sp.GetRequiredService<Observability.LettaSocketsMetrics>()));
+            sp.GetRequiredService<Observability.LettaSocketsMetrics>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<GracefulShutdown>();
         services.AddHostedService(sp => sp.GetRequiredService<GracefulShutdown>());

@@ -25,6 +25,9 @@ public sealed partial class SocketSession
         [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Connection {ConnectionId} took no frame for {Seconds} s: closing it as a slow consumer")]
         public static partial void SlowConsumer(ILogger logger, string connectionId, double seconds);
 
+        [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Connection {ConnectionId} holds {Bytes} bytes while the instance is over its buffer cap: closing it as a slow consumer")]
+        public static partial void Shed(ILogger logger, string connectionId, long bytes);
+
         [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "Connection {ConnectionId}: handling a {FrameType} frame (request {RequestId}) failed; the connection carries on")]
         public static partial void FrameFailed(ILogger logger, string connectionId, LettaSockets.Protocol.Frames.ClientFrameType frameType, string? requestId, Exception exception);
     }

@@ -126,14 +126,24 @@ public sealed partial class SocketSession
     /// complete — then the writer ends and the socket is closed with 1008 <c>slow_consumer</c> — or
     /// the socket is aborted.
     /// </summary>
-    private void OnStall()
+    private void OnStall() => CloseAsSlowConsumer(shed: false);
+
+    private void CloseAsSlowConsumer(bool shed)
     {
         if (Interlocked.CompareExchange(ref _closeReason, (int)CloseReason.SlowConsumer, -1) != -1)
         {
             return;
         }
 
-        Log.SlowConsumer(_logger, _context.ConnectionId, _options.StallTimeout.TotalSeconds);
+        if (shed)
+        {
+            Log.Shed(_logger, _context.ConnectionId, _turns.QueuedBytes);
+        }
+        else
+        {
+            Log.SlowConsumer(_logger, _context.ConnectionId, _options.StallTimeout.TotalSeconds);
+        }
+
         _turns.EndAll(Protocol.Frames.CancelledBy.SlowConsumer);
         _stallTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _ = AbortAfterAsync(_options.CloseTimeout);

@@ -15,7 +15,7 @@ namespace LettaSockets.Server.Sockets;
 /// Everything else (pumps, the reader's error frames, pongs) writes to that queue. The session does
 /// not return while either loop or any pump still runs (each wait is bounded).
 /// </summary>
-public sealed partial class SocketSession : IDrainableConnection, IDisposable
+public sealed partial class SocketSession : IDrainableConnection, IBufferHolder, IDisposable
 {
     private readonly WebSocket _socket;
     private readonly SessionContext _context;
@@ -44,6 +44,7 @@ public sealed partial class SocketSession : IDrainableConnection, IDisposable
         _time = time;
         _logger = logger;
         _buffers = buffers;
+        buffers?.Register(this);
         _turns = new TurnHost(options.MaxActiveTurns, options.OutboundQueueCapacity, options.MaxQueuedBytes, requestAborted, buffers is null ? null : buffers.Add);
         _stallTimer = time.CreateTimer(static s => ((SocketSession)s!).OnStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -55,6 +56,11 @@ public sealed partial class SocketSession : IDrainableConnection, IDisposable
 
     /// <summary>Turns that have not sent their terminal frame yet.</summary>
     public int ActiveTurns => _turns.ActiveTurns;
+
+    public long QueuedBytes => _turns.QueuedBytes;
+
+    /// <summary>The instance is over its buffer cap and this connection holds the most: closed as a slow consumer.</summary>
+    public void Shed() => CloseAsSlowConsumer(shed: true);
 
     public async Task RunAsync()
     {
@@ -103,6 +109,7 @@ public sealed partial class SocketSession : IDrainableConnection, IDisposable
 
     public void Dispose()
     {
+        _buffers?.Unregister(this);
         _stallTimer.Dispose();
         _turns.Dispose();
     }

@@ -77,4 +77,28 @@ public sealed class ByteBoundTests
         await metrics.WaitForAsync(Buffered, _ => metrics.Sum(Buffered) == 0, TimeSpan.FromSeconds(30));
         Assert.IsLessThanOrEqualTo(Cap + chunk, PeakBuffered(metrics));
     }
+    [TestMethod]
+    public async Task Over_the_instance_cap_the_connection_holding_the_most_is_closed_as_a_slow_consumer()
+    {
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+        {
+            ["Limits:MaxBufferedBytes"] = "400000",
+            ["Sockets:MaxQueuedBytes"] = "262144",
+            ["Sockets:OutboundQueueCapacity"] = "16384",
+            ["Sockets:StallTimeout"] = "00:05:00", // the stall rule must not be what closes anyone here
+        });
+        using var metrics = new MetricsRecorder(gateway.Services.GetRequiredService<IMeterFactory>());
+        string agent = gateway.AddAgent(_ => AgentScript.Create().TimestampedDeltas(200, size: 16 * 1024));
+        await using TestClient first = await TestClient.ConnectAsync(gateway.WebSocketUri(agent), SmallReceiveBuffer.Invoker());
+        await using TestClient second = await TestClient.ConnectAsync(gateway.WebSocketUri(agent), SmallReceiveBuffer.Invoker());
+
+        // Neither client reads: each queue fills towards 256 KiB, together past the 400 kB cap.
+        await first.SendMessageAsync("a", "go");
+        await second.SendMessageAsync("b", "go");
+
+        MetricsRecorder.Measured shed = await metrics.WaitForAsync("lettasockets.cancels", m => m["cause"] == "slow_consumer", TimeSpan.FromSeconds(30));
+        Assert.AreEqual(1, metrics.Snapshot().Count(m => m.Instrument == "lettasockets.cancels" && m["cause"] == "slow_consumer"), "one connection was enough");
+        await metrics.WaitForAsync(Buffered, _ => metrics.Sum(Buffered) <= 400_000, TimeSpan.FromSeconds(30));
+        Assert.IsNotNull(shed);
+    }
 }
