@@ -58,7 +58,7 @@ public static class WebSocketEndpoints
             DangerousEnableCompression = options.Compression,
             // No deflate state kept between messages: an idle compressed socket then costs about what a
             // plain one does (with context takeover each kept ~300 KiB), at some compression ratio.
-            DisableServerContextTakeover = true,
+            DisableServerContextTakeover = !options.CompressionKeepsContext,
         };
 
         LettaSocketsMetrics metrics = services.GetRequiredService<LettaSocketsMetrics>();
