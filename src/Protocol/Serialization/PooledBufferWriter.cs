@@ -7,7 +7,7 @@ namespace LettaSockets.Protocol.Serialization;
 /// keeps the array for the next frame; <see cref="Release"/> returns it, so an idle connection holds
 /// no buffer at all.
 /// </summary>
-public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
+internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private const int MinimumSize = 1024;
     private byte[]? _buffer;

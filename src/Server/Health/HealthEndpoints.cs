@@ -12,7 +12,8 @@ public static class HealthEndpoints
 
     public static IServiceCollection AddGatewayHealth(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.Section));
+        services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<HealthOptions>, HealthOptionsValidator>();
         services.AddSingleton<LettaReadinessCheck>(); // one instance, so its cached probe is shared
         services.AddHealthChecks().AddCheck<LettaReadinessCheck>("letta", tags: [ReadyTag]);
         return services;

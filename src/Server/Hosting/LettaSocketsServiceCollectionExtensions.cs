@@ -38,7 +38,8 @@ public static class LettaSocketsServiceCollectionExtensions
                 o.DefaultAgentId = EmbeddedSimulator.AssistantAgentId;
             }
         });
-        services.AddOptions<CircuitBreakerSettings>().Bind(configuration.GetSection(LettaOptions.Section + ":CircuitBreaker"));
+        services.AddOptions<CircuitBreakerSettings>().Bind(configuration.GetSection(LettaOptions.Section + ":CircuitBreaker")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CircuitBreakerSettings>, CircuitBreakerSettingsValidator>();
         services.AddOptions<SimulatorOptions>().Bind(configuration.GetSection("Simulator")).Configure(o => o.Port = 0);
 
         services.AddSingleton<LettaEndpoint>();

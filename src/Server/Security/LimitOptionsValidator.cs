@@ -12,6 +12,11 @@ public sealed class LimitOptionsValidator : IValidateOptions<LimitOptions>
         AtLeastOne(errors, "Limits:MaxConnectionsPerIp", o.MaxConnectionsPerIp);
         AtLeastOne(errors, "Limits:MessagesPerMinute", o.MessagesPerMinute);
         AtLeastOne(errors, "Limits:MessageBurst", o.MessageBurst);
+        if (o.MaxBufferedBytes is < 1024 * 1024)
+        {
+            errors.Add("Limits:MaxBufferedBytes must be at least 1048576 (or empty for a quarter of the runtime's memory).");
+        }
+
         if (o.ConnectionRetryAfter < TimeSpan.FromSeconds(1))
         {
             errors.Add("Limits:ConnectionRetryAfter must be at least 00:00:01.");

@@ -49,4 +49,27 @@ public sealed class EmbeddedSimulatorTests
         var s = Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Connections.SocketOptions>>().Value);
         StringAssert.Contains(s.Message, "MaxActiveTurns");
     }
+
+    [TestMethod]
+    public async Task Circuit_breaker_health_and_buffer_settings_are_checked_at_start_all_at_once()
+    {
+        WebApplication app = LettaSocketsApp.Build(["--urls=http://127.0.0.1:0", "--Letta:CircuitBreaker:FailureRatio=2", "--Letta:CircuitBreaker:MinimumThroughput=0",
+            "--Health:ProbeTimeout=00:00:00", "--Limits:MaxBufferedBytes=10", "--Sockets:MaxQueuedBytes=100"]);
+        try
+        {
+            // Start-up fails before anything listens, with every problem named.
+            var e = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            string all = string.Join(" | ", e.Failures) + " " + e.Message;
+            var breaker = Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Resilience.CircuitBreakerSettings>>().Value);
+            Assert.AreEqual(2, breaker.Failures.Count(), "both breaker problems at once");
+            StringAssert.Contains(Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Health.HealthOptions>>().Value).Message, "ProbeTimeout");
+            StringAssert.Contains(Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Security.LimitOptions>>().Value).Message, "MaxBufferedBytes");
+            StringAssert.Contains(Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Connections.SocketOptions>>().Value).Message, "MaxQueuedBytes");
+            Assert.IsFalse(string.IsNullOrEmpty(all));
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
 }
