@@ -19,7 +19,7 @@ public static class LettaSocketsServiceCollectionExtensions
     public static IServiceCollection AddLettaSockets(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingletonTimeProvider();
-        services.AddLettaSocketsObservability();
+        services.AddLettaSocketsObservability(configuration);
         services.AddLettaClient(configuration);
         services.AddLettaSocketsSessions(configuration);
         services.AddGatewaySecurity(configuration);

@@ -12,9 +12,9 @@ public sealed class LimitOptionsValidator : IValidateOptions<LimitOptions>
         AtLeastOne(errors, "Limits:MaxConnectionsPerIp", o.MaxConnectionsPerIp);
         AtLeastOne(errors, "Limits:MessagesPerMinute", o.MessagesPerMinute);
         AtLeastOne(errors, "Limits:MessageBurst", o.MessageBurst);
-        if (o.MaxBufferedBytes is < 1024 * 1024)
+        if (o.MaxBufferedBytes is < 64 * 1024)
         {
-            errors.Add("Limits:MaxBufferedBytes must be at least 1048576 (or empty for a quarter of the runtime's memory).");
+            errors.Add("Limits:MaxBufferedBytes must be at least 65536 (or empty for a quarter of the runtime's memory).");
         }
 
         if (o.ConnectionRetryAfter < TimeSpan.FromSeconds(1))

@@ -33,6 +33,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         var mapper = new LettaChunkMapper(info);
         var frames = new List<StreamChunk>(4);
         using IDisposable? scope = logger.BeginScope(new TurnLogScope(info));
+        using Activity? span = LettaSocketsTelemetry.StartTurn(info.Id, info.AgentId, turn.Request.ConversationId);
         metrics.TurnStarted();
         TurnPacer? pacer = TurnPacer.For(turn, host, time);
         ITurnHost output = (ITurnHost?)pacer ?? host;
@@ -123,7 +124,32 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
 
             await turn.CancelCall.ConfigureAwait(false);
             metrics.TurnEnded(info, terminal, turn.IsDetached);
+            EndSpan(span, info, terminal);
             host.OnPumpStopped(turn);
+        }
+    }
+
+    private static void EndSpan(Activity? span, TurnInfo info, StreamChunk? terminal)
+    {
+        if (span is null)
+        {
+            return;
+        }
+
+        span.SetTag("lettasockets.run.id", info.RunId);
+        switch (terminal?.Payload)
+        {
+            case DoneInfo done:
+                span.SetTag("gen_ai.response.finish_reasons", done.StopReason);
+                break;
+            case ErrorInfo error:
+                span.SetTag("error.type", error.Code);
+                span.SetStatus(ActivityStatusCode.Error, error.Code);
+                break;
+            default:
+                span.SetTag("gen_ai.response.finish_reasons", info.IsCancelled ? StopReasons.Cancelled : null);
+                span.SetTag("lettasockets.cancelled_by", info.IsCancelled ? info.CancelledBy.ToString() : null);
+                break;
         }
     }
 
