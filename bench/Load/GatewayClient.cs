@@ -15,7 +15,7 @@ internal static class GatewayClient
         try
         {
             WsFrame ready = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
-            if (ready.IsClose || (!WsConnection.OfferDeflate && GatewayFrames.TypeOf(ready.Payload.Span) != FrameType.Ready))
+            if (ready.IsClose || GatewayFrames.TypeOf(ready.Payload.Span) != FrameType.Ready)
             {
                 throw new InvalidOperationException("The gateway did not start with a ready frame.");
             }

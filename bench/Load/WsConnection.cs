@@ -32,10 +32,6 @@ internal sealed class WsConnection : IDisposable
     /// <summary><see cref="Stopwatch.GetTimestamp"/> right after the socket read that delivered the current frame.</summary>
     public long LastReceiveTimestamp { get; private set; }
 
-    /// <summary>Offer permessage-deflate (BENCH_WS_DEFLATE=1): the idle-socket cost of compression. Frames
-    /// then arrive compressed, and only their kind (not their JSON) is read.</summary>
-    public static bool OfferDeflate { get; } = Environment.GetEnvironmentVariable("BENCH_WS_DEFLATE") == "1";
-
     public static async Task<WsConnection> ConnectAsync(IPEndPoint server, IPAddress? source, string path, int bufferSize, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -50,8 +46,7 @@ internal sealed class WsConnection : IDisposable
             string key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
             byte[] request = Encoding.ASCII.GetBytes(
                 $"GET {path} HTTP/1.1\r\nHost: {server}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n" +
-                (OfferDeflate ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "") + "\r\n");
+                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n");
             await socket.SendAsync(request, SocketFlags.None, cancellationToken).ConfigureAwait(false);
 
             var connection = new WsConnection(socket, new byte[Math.Max(bufferSize, 1024)]);

@@ -69,4 +69,16 @@ public sealed class CompressionTests
         await client.SendMessageAsync("plain", "count to 3");
         Assert.AreEqual("done", (await client.ReadTurnAsync("plain"))[^1].Type);
     }
+    [TestMethod]
+    public async Task Keeping_the_deflate_context_is_an_operator_choice()
+    {
+        await using TestGateway keeps = await TestGateway.StartAsync(new Dictionary<string, string?> { ["Sockets:Compression"] = "true", ["Sockets:CompressionKeepsContext"] = "true" });
+        string agent = keeps.AddAgent(_ => AgentScript.Create().Say("kept"));
+        await using TestClient client = await keeps.ConnectAsync(agent, Offer);
+
+        StringAssert.Contains(Extensions(client), "permessage-deflate");
+        Assert.IsFalse(Extensions(client)!.Contains("server_no_context_takeover", StringComparison.Ordinal), "the context is kept between messages");
+        await client.SendMessageAsync("k", "go");
+        Assert.AreEqual("kept", TestClient.Text(await client.ReadTurnAsync("k")));
+    }
 }
