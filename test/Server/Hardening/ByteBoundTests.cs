@@ -55,6 +55,26 @@ public sealed class ByteBoundTests
     }
 
     [TestMethod]
+    public async Task A_paced_turn_with_64_KiB_deltas_holds_one_of_them_ahead_at_most_and_arrives_whole()
+    {
+        const int DeltaChars = 64 * 1024, Deltas = 4;
+        const long Cap = 140_000; // room for one 64 Ki-char delta (131,200 bytes), not two
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["Sockets:MaxPacedBytes"] = Cap.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        using var metrics = new MetricsRecorder(gateway.Services.GetRequiredService<IMeterFactory>());
+        string agent = gateway.AddAgent(_ => AgentScript.Create().TimestampedDeltas(Deltas, size: DeltaChars));
+        await using TestClient client = await gateway.ConnectAsync(agent);
+
+        await client.SendJsonAsync(new { type = "message", id = "big", content = "go", max_chars_per_second = 150_000 });
+        List<ServerFrame> turn = await client.ReadTurnAsync("big", TimeSpan.FromSeconds(30));
+
+        Assert.AreEqual("done", turn[^1].Type);
+        Assert.AreEqual(Deltas * DeltaChars, TestClient.Text(turn).Length, "the whole answer arrived");
+        long chunk = 128 + (2 * DeltaChars);
+        long peak = PeakBuffered(metrics);
+        Assert.IsLessThanOrEqualTo(Cap + chunk, peak, $"one delta waiting in the pacer and one being released at most (peak {peak}; all four would be {Deltas * chunk})");
+    }
+
+    [TestMethod]
     public async Task A_reader_that_stops_makes_the_gateway_hold_its_queue_cap_at_most()
     {
         const long Cap = 256 * 1024;
