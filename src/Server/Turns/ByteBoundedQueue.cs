@@ -13,7 +13,6 @@ public sealed class ByteBoundedQueue
 {
     private readonly Channel<StreamChunk> _channel;
     private readonly long _maxBytes;
-    private readonly Lock _gate = new();
     private readonly Action<long>? _onChange;
     private long _bytes;
     private TaskCompletionSource? _room;
@@ -42,16 +41,26 @@ public sealed class ByteBoundedQueue
 
     public long MaxBytes => _maxBytes;
 
+    // Lock-free: a reservation is one compare-and-swap, a release one add (this runs twice per chunk).
+    // A producer that finds no room registers for the next release and tries once more before waiting,
+    // so a release between its try and its registration is never missed.
     private bool TryReserve(long size)
     {
-        lock (_gate)
+        long current = Volatile.Read(ref _bytes);
+        while (true)
         {
-            if (_bytes > 0 && _bytes + size > _maxBytes)
+            if (current > 0 && current + size > _maxBytes)
             {
                 return false;
             }
 
-            _bytes += size;
+            long seen = Interlocked.CompareExchange(ref _bytes, current + size, current);
+            if (seen == current)
+            {
+                break;
+            }
+
+            current = seen;
         }
 
         _onChange?.Invoke(size);
@@ -60,24 +69,24 @@ public sealed class ByteBoundedQueue
 
     private Task RoomAsync()
     {
-        lock (_gate)
+        TaskCompletionSource? room = Volatile.Read(ref _room);
+        if (room is null)
         {
-            return (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            room = Interlocked.CompareExchange(ref _room, fresh, null) ?? fresh;
         }
+
+        return room.Task;
     }
 
     private void Release(long size)
     {
-        TaskCompletionSource? room;
-        lock (_gate)
-        {
-            _bytes -= size;
-            room = _room;
-            _room = null;
-        }
-
+        Interlocked.Add(ref _bytes, -size);
         _onChange?.Invoke(-size);
-        room?.TrySetResult();
+        if (Volatile.Read(ref _room) is { } room && Interlocked.CompareExchange(ref _room, null, room) == room)
+        {
+            room.TrySetResult();
+        }
     }
 
     /// <summary>Returns what is still queued when the queue is abandoned (the host is gone).</summary>
