@@ -88,7 +88,7 @@ public sealed class StreamFuzzTests
                 // tens of milliseconds; SseEndpointTests aborts a long one and requires the cancel).
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
                 Task cancelled = s_world.Gateway.Simulator.Journal.WaitForCancelAsync(runId, timeout.Token);
-                Task ended = s_world.Gateway.Simulator.Runs.TryGet(runId, out var run) ? run.Completion : Task.Delay(Timeout.Infinite, timeout.Token);
+                Task ended = s_world.Gateway.Simulator.Runs.TryGet(runId, out var run) ? run.Completion : cancelled;
                 await Task.WhenAny(cancelled, ended.WaitAsync(timeout.Token));
                 bool endedByItself = run is { Status: not LettaSockets.Simulator.SimRunStatus.Cancelled, CompletedAt: { } at } && at - o.AbortedAt < EndedByItselfGrace;
                 if (!endedByItself)
