@@ -111,7 +111,7 @@ internal static partial class MessageRequestParser
     }
 
     /// <summary>An optional string field (null and absent are the same).</summary>
-    private static string? ReadString(JsonElement root, string name, List<ValidationError> errors)
+    internal static string? ReadString(JsonElement root, string name, List<ValidationError> errors)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {

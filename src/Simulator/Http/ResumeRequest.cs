@@ -54,9 +54,9 @@ internal sealed record ResumeRequest(long StartingAfter, bool IncludePings)
             var includePings = !root.TryGetProperty("include_pings", out var pings) || pings.ValueKind is not JsonValueKind.False;
             request = new ResumeRequest(startingAfter, includePings)
             {
-                RunId = ReadString(root, "run_id", errors),
-                Otid = ReadString(root, "otid", errors),
-                AgentId = ReadString(root, "agent_id", errors),
+                RunId = MessageRequestParser.ReadString(root, "run_id", errors),
+                Otid = MessageRequestParser.ReadString(root, "otid", errors),
+                AgentId = MessageRequestParser.ReadString(root, "agent_id", errors),
             };
             if (errors.Count > 0)
             {
@@ -71,21 +71,5 @@ internal sealed record ResumeRequest(long StartingAfter, bool IncludePings)
             error = ApiError.Validation([new ValidationError("json_invalid", ["body", 0], "JSON decode error", "{}")]);
             return false;
         }
-    }
-
-    private static string? ReadString(JsonElement root, string name, List<ValidationError> errors)
-    {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind == JsonValueKind.String)
-        {
-            return value.GetString();
-        }
-
-        errors.Add(new ValidationError("string_type", ["body", name], "Input should be a valid string", PyRepr.Of(value)));
-        return null;
     }
 }
