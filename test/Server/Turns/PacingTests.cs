@@ -1,5 +1,4 @@
 using LettaSockets.Server.Connections;
-using System.Diagnostics;
 using System.Globalization;
 using LettaSockets.Protocol.Json;
 using LettaSockets.Server.Sockets;
@@ -30,33 +29,32 @@ public sealed class PacingTests
         await using TestClient client = await s_gateway.ConnectAsync(agent);
 
         await client.SendJsonAsync(new { type = "message", id = "p", content = "go", max_chars_per_second = 100 });
-        var arrivals = new List<(long At, string Content)>();
+        var arrivals = new List<string>();
         ServerFrame frame;
         do
         {
             frame = await client.ReceiveAsync();
             if (frame.Type == "chunk")
             {
-                arrivals.Add((Stopwatch.GetTimestamp(), frame.Content!));
+                arrivals.Add(frame.Content!);
             }
         }
         while (!frame.IsTerminal);
 
         Assert.AreEqual("done", frame.Type);
-        Assert.AreEqual(text, string.Concat(arrivals.Select(a => a.Content)), "pacing loses and reorders nothing");
+        Assert.AreEqual(text, string.Concat(arrivals), "pacing loses and reorders nothing");
         HashSet<int> boundaries = [.. StringInfo.ParseCombiningCharacters(text), text.Length];
         int offset = 0;
-        foreach ((_, string content) in arrivals)
+        foreach (string content in arrivals)
         {
             offset += content.Length;
             Assert.IsTrue(boundaries.Contains(offset), $"a frame ends inside a text element at {offset}");
         }
 
-        // The rate from the first frame to the last: the first frame's characters came "for free".
-        double seconds = Stopwatch.GetElapsedTime(arrivals[0].At, arrivals[^1].At).TotalSeconds;
-        double rate = (text.Length - arrivals[0].Content.Length) / seconds;
-        Assert.IsTrue(rate is > 65 and < 135, $"paced at {rate:F0} chars/s, asked for 100 (±35%)");
-        Assert.IsTrue(arrivals.Count > 30, $"a steady rhythm of small frames, not a few bursts ({arrivals.Count} frames)");
+        // The rate itself is checked on a fake clock (PacerClockTests); here only what holds under any
+        // load: a release is at most a quarter second's worth (25 characters) or one text element.
+        Assert.IsTrue(arrivals.All(a => a.Length <= 25 || StringInfo.ParseCombiningCharacters(a).Length == 1), "no burst beyond the catch-up cap");
+        Assert.IsGreaterThanOrEqualTo(text.Length / 25, arrivals.Count, "paced in pieces, not one burst");
     }
 
     [TestMethod]
@@ -69,16 +67,13 @@ public sealed class PacingTests
         await client.SendJsonAsync(new { type = "message", id = "slow", content = "go", max_chars_per_second = 20 });
         await client.ReadUntilAsync(f => f.Type == "chunk");
         await client.ReadUntilAsync(f => f.Type == "chunk");
-        long cancelledAt = Stopwatch.GetTimestamp();
         await client.CancelAsync("slow");
         ServerFrame done = (await client.ReadUntilAsync(f => f.Id == "slow" && f.IsTerminal, TimeSpan.FromSeconds(5)))[^1];
-        TimeSpan took = Stopwatch.GetElapsedTime(cancelledAt);
         await client.BarrierAsync();
 
         Assert.AreEqual("done", done.Type);
         Assert.AreEqual("cancelled", done.StopReason);
         Assert.AreEqual("client", done.CancelledBy);
-        Assert.IsTrue(took < TimeSpan.FromSeconds(1), $"done came {took.TotalMilliseconds:F0} ms after the cancel; the paced text would take 50 s");
         Assert.IsFalse(client.Received.SkipWhile(f => f != done).Skip(1).Any(f => f.Id == "slow"), "no chunk after done");
         Assert.IsTrue(TestClient.Text(client.Received.Where(f => f.Id == "slow")).Length < text.Length / 2);
     }
