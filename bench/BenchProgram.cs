@@ -53,7 +53,7 @@ internal static class BenchProgram
         results.GatewayEnvironment = Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") ?? "";
         Console.WriteLine($"Machine: {results.Machine.Cores} cores, {results.Machine.CpuModel}, {results.Machine.MemoryGiB:F1} GiB, .NET {results.Machine.DotnetVersion}");
 
-        bool needsStack = options.Selected.Overlaps(["throughput", "latency", "direct", "density", "cancel"]);
+        bool needsStack = options.Selected.Overlaps(["throughput", "latency", "direct", "density", "memory", "cancel"]);
         if (needsStack)
         {
             Builder.Build(options);
@@ -92,6 +92,12 @@ internal static class BenchProgram
         {
             Console.WriteLine("Density …");
             results.Density = await DensityScenario.RunAsync(options).ConfigureAwait(false);
+        }
+
+        if (options.Selected.Contains("memory"))
+        {
+            Console.WriteLine("Memory per unit …");
+            results.Memory = await MemoryScenario.RunAsync(options).ConfigureAwait(false);
         }
 
         if (options.Selected.Contains("micro"))

@@ -49,7 +49,8 @@ internal sealed class BenchStack : IDisposable
     /// <summary>Methods compiled so far by the gateway and the simulator together.</summary>
     public long MethodsCompiled => Directory.EnumerateFiles(JitLogs).Sum(f => new FileInfo(f).Length);
 
-    public static async Task<BenchStack> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? gatewayEnvironment = null)
+    /// <param name="gatewayArguments">Settings a scenario changes on purpose (e.g. <c>--Sockets:Compression=true</c>).</param>
+    public static async Task<BenchStack> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? gatewayEnvironment = null, IReadOnlyList<string>? gatewayArguments = null)
     {
         int simulatorPort = FreePort.Next();
         string jitLogs = Path.Combine(options.ArtifactsPath, "jit", simulatorPort.ToString(CultureInfo.InvariantCulture));
@@ -76,6 +77,7 @@ internal sealed class BenchStack : IDisposable
                 $"--Letta:BaseUrl=http://127.0.0.1:{simulatorPort}",
                 "--Logging:LogLevel:Default=Warning",
                 .. RelaxedLimits,
+                .. gatewayArguments ?? [],
             ], MaxLifetime, environment);
             await WaitUntilAsync(gateway, new Uri($"http://127.0.0.1:{gatewayPort}/api/agents")).ConfigureAwait(false);
             return new BenchStack(simulator, simulatorPort, gateway, gatewayPort, jitLogs);

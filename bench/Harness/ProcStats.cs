@@ -26,6 +26,26 @@ internal static class ProcStats
     /// <summary><c>VmHWM</c> (peak resident set), in bytes.</summary>
     public static long PeakRssBytes(int pid) => StatusField(pid, "VmHWM:") * 1024;
 
+    /// <summary>Memory of every TCP socket on the machine (the <c>mem</c> pages of <c>/proc/net/sockstat</c>'s
+    /// <c>TCP:</c> line), in bytes: kernel buffers, outside any process's RSS.</summary>
+    public static long KernelTcpBytes()
+    {
+        foreach (string line in File.ReadLines("/proc/net/sockstat"))
+        {
+            if (line.StartsWith("TCP:", StringComparison.Ordinal))
+            {
+                string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                int at = Array.IndexOf(parts, "mem");
+                if (at > 0 && at + 1 < parts.Length)
+                {
+                    return long.Parse(parts[at + 1], System.Globalization.CultureInfo.InvariantCulture) * Environment.SystemPageSize;
+                }
+            }
+        }
+
+        return 0;
+    }
+
     public static int OpenFiles(int pid)
     {
         try

@@ -8,18 +8,30 @@ internal static class GatewayClient
 {
     public static readonly string Path = "/ws/" + DemoAgents.BenchId;
 
+    /// <summary>permessage-deflate offered as browsers do, with every message compressed on its own both ways.</summary>
+    public const string DeflateOffer = "permessage-deflate; client_no_context_takeover; server_no_context_takeover";
+
     /// <summary>Connects and reads the <c>ready</c> frame.</summary>
-    public static async Task<WsConnection> OpenAsync(IPEndPoint gateway, IPAddress? source, int bufferSize, CancellationToken cancellationToken)
+    public static Task<WsConnection> OpenAsync(IPEndPoint gateway, IPAddress? source, int bufferSize, CancellationToken cancellationToken) =>
+        OpenAsync(gateway, source, bufferSize, null, 0, cancellationToken);
+
+    /// <summary>
+    /// Connects with a <c>Sec-WebSocket-Extensions</c> offer (or none) and reads the <c>ready</c> frame,
+    /// inflating it when the server compressed it; <see cref="WsConnection.ReadyCompressed"/> says whether it did.
+    /// </summary>
+    public static async Task<WsConnection> OpenAsync(IPEndPoint gateway, IPAddress? source, int bufferSize, string? extensions, int socketReceiveBuffer, CancellationToken cancellationToken)
     {
-        WsConnection connection = await WsConnection.ConnectAsync(gateway, source, Path, bufferSize, cancellationToken).ConfigureAwait(false);
+        WsConnection connection = await WsConnection.ConnectAsync(gateway, source, Path, bufferSize, extensions, socketReceiveBuffer, cancellationToken).ConfigureAwait(false);
         try
         {
             WsFrame ready = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
-            if (ready.IsClose || GatewayFrames.TypeOf(ready.Payload.Span) != FrameType.Ready)
+            ReadOnlySpan<byte> payload = ready.Compressed ? WsConnection.Inflate(ready.Payload.Span) : ready.Payload.Span;
+            if (ready.IsClose || GatewayFrames.TypeOf(payload) != FrameType.Ready)
             {
                 throw new InvalidOperationException("The gateway did not start with a ready frame.");
             }
 
+            connection.ReadyCompressed = ready.Compressed;
             return connection;
         }
         catch

@@ -23,7 +23,17 @@ internal sealed class IdleConnections : IAsyncDisposable
     /// <summary>Connections whose socket ended while they were supposed to be held.</summary>
     public int Closed => Volatile.Read(ref _closed);
 
-    public static async Task<IdleConnections> OpenAsync(IPEndPoint gateway, int count, int firstSourceAddress, int sourceAddresses, TimeSpan perConnectionTimeout, CancellationToken cancellationToken)
+    /// <summary>Held connections whose upgrade answer accepted permessage-deflate and whose <c>ready</c> came compressed.</summary>
+    public int Compressed { get; private set; }
+
+    /// <summary>The first held connection's <c>Sec-WebSocket-Extensions</c> answer, if any.</summary>
+    public string? Extensions { get; private set; }
+
+    public static Task<IdleConnections> OpenAsync(IPEndPoint gateway, int count, int firstSourceAddress, int sourceAddresses, TimeSpan perConnectionTimeout, CancellationToken cancellationToken) =>
+        OpenAsync(gateway, count, firstSourceAddress, sourceAddresses, perConnectionTimeout, null, cancellationToken);
+
+    /// <param name="extensions">A <c>Sec-WebSocket-Extensions</c> offer, e.g. <see cref="GatewayClient.DeflateOffer"/>; null = none.</param>
+    public static async Task<IdleConnections> OpenAsync(IPEndPoint gateway, int count, int firstSourceAddress, int sourceAddresses, TimeSpan perConnectionTimeout, string? extensions, CancellationToken cancellationToken)
     {
         var idle = new IdleConnections();
         var results = new (WsConnection? Connection, string? Error)[count];
@@ -34,7 +44,7 @@ internal sealed class IdleConnections : IAsyncDisposable
             timeout.CancelAfter(perConnectionTimeout);
             try
             {
-                results[i] = (await GatewayClient.OpenAsync(gateway, source, BufferSize, timeout.Token).ConfigureAwait(false), null);
+                results[i] = (await GatewayClient.OpenAsync(gateway, source, BufferSize, extensions, 0, timeout.Token).ConfigureAwait(false), null);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
@@ -49,6 +59,12 @@ internal sealed class IdleConnections : IAsyncDisposable
                 idle.Failed++;
                 idle.FirstError ??= error;
                 continue;
+            }
+
+            idle.Extensions ??= connection.Extensions;
+            if (connection.ReadyCompressed && connection.Extensions?.Contains("permessage-deflate", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                idle.Compressed++;
             }
 
             idle._held.Add((connection, idle.HoldAsync(connection)));

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -12,11 +13,17 @@ namespace LettaSockets.Bench.Load;
 /// frames parsed in place from one receive buffer, masked client frames. It does just what the load
 /// generator needs and as little work as possible per byte: frames are handed out as spans into the
 /// buffer, pings are answered, and <see cref="LastReceiveTimestamp"/> is taken once per socket read.
-/// One task at a time may use a connection.
+/// One task at a time may use a connection. It can offer permessage-deflate (RFC 7692) and tells
+/// compressed server frames apart (<see cref="WsFrame.Compressed"/>); <see cref="Inflate"/> reads one
+/// when the server compresses every message on its own (<c>server_no_context_takeover</c>).
 /// </summary>
 internal sealed class WsConnection : IDisposable
 {
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
+
+    // RFC 7692 §7.2.2: the sender removed the empty stored block (00 00 FF FF) that ends a message;
+    // put it back, then end the DEFLATE stream with an empty final stored block.
+    private static readonly byte[] MessageTail = [0x00, 0x00, 0xFF, 0xFF, 0x01, 0x00, 0x00, 0xFF, 0xFF];
     private readonly Socket _socket;
     private byte[] _buffer;
     private int _start;
@@ -32,11 +39,25 @@ internal sealed class WsConnection : IDisposable
     /// <summary><see cref="Stopwatch.GetTimestamp"/> right after the socket read that delivered the current frame.</summary>
     public long LastReceiveTimestamp { get; private set; }
 
-    public static async Task<WsConnection> ConnectAsync(IPEndPoint server, IPAddress? source, string path, int bufferSize, CancellationToken cancellationToken)
+    /// <summary>The server's <c>Sec-WebSocket-Extensions</c> answer, or null when it accepted none.</summary>
+    public string? Extensions { get; private set; }
+
+    /// <summary>Whether the server's first message (the gateway's <c>ready</c>) came compressed (RSV1).</summary>
+    public bool ReadyCompressed { get; set; }
+
+    /// <param name="extensions">A <c>Sec-WebSocket-Extensions</c> offer (e.g. permessage-deflate), or null.</param>
+    /// <param name="socketReceiveBuffer">The socket's <c>SO_RCVBUF</c> before connecting (0 = the kernel's
+    /// autotuned default): a small one keeps a reader that stops reading from hiding megabytes in its kernel.</param>
+    public static async Task<WsConnection> ConnectAsync(IPEndPoint server, IPAddress? source, string path, int bufferSize, string? extensions, int socketReceiveBuffer, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
+            if (socketReceiveBuffer > 0)
+            {
+                socket.ReceiveBufferSize = socketReceiveBuffer;
+            }
+
             if (source is not null)
             {
                 socket.Bind(new IPEndPoint(source, 0));
@@ -46,7 +67,8 @@ internal sealed class WsConnection : IDisposable
             string key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
             byte[] request = Encoding.ASCII.GetBytes(
                 $"GET {path} HTTP/1.1\r\nHost: {server}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n");
+                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n" +
+                (extensions is null ? "" : $"Sec-WebSocket-Extensions: {extensions}\r\n") + "\r\n");
             await socket.SendAsync(request, SocketFlags.None, cancellationToken).ConfigureAwait(false);
 
             var connection = new WsConnection(socket, new byte[Math.Max(bufferSize, 1024)]);
@@ -95,6 +117,18 @@ internal sealed class WsConnection : IDisposable
                 return WsFrame.Closed;
             }
         }
+    }
+
+    /// <summary>The payload of a compressed message, inflated (each message compressed on its own).</summary>
+    public static byte[] Inflate(ReadOnlySpan<byte> payload)
+    {
+        byte[] input = new byte[payload.Length + MessageTail.Length];
+        payload.CopyTo(input);
+        MessageTail.CopyTo(input, payload.Length);
+        using var deflate = new DeflateStream(new MemoryStream(input), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        deflate.CopyTo(output);
+        return output.ToArray();
     }
 
     public ValueTask SendTextAsync(string text, CancellationToken cancellationToken) =>
@@ -190,7 +224,7 @@ internal sealed class WsConnection : IDisposable
         }
 
         length = header + (int)payload;
-        frame = new WsFrame((WsOpcode)(data[0] & 0x0F), _buffer.AsMemory(_start + header, (int)payload));
+        frame = new WsFrame((WsOpcode)(data[0] & 0x0F), _buffer.AsMemory(_start + header, (int)payload), Compressed: (data[0] & 0x40) != 0);
         return true;
     }
 
@@ -260,6 +294,14 @@ internal sealed class WsConnection : IDisposable
                     throw new InvalidOperationException("The upgrade answer has a wrong Sec-WebSocket-Accept.");
                 }
 
+                foreach (string line in head.Split("\r\n"))
+                {
+                    if (line.StartsWith("Sec-WebSocket-Extensions:", StringComparison.OrdinalIgnoreCase))
+                    {
+                        Extensions = line["Sec-WebSocket-Extensions:".Length..].Trim();
+                    }
+                }
+
                 _start = end + HeaderEnd.Length;
                 return;
             }
@@ -282,8 +324,9 @@ internal enum WsOpcode : byte
     Pong = 10,
 }
 
-/// <summary>One server frame; <see cref="Payload"/> points into the connection's buffer.</summary>
-internal readonly record struct WsFrame(WsOpcode Opcode, ReadOnlyMemory<byte> Payload)
+/// <summary>One server frame; <see cref="Payload"/> points into the connection's buffer.
+/// <see cref="Compressed"/>: RSV1, a permessage-deflate message (see <see cref="WsConnection.Inflate"/>).</summary>
+internal readonly record struct WsFrame(WsOpcode Opcode, ReadOnlyMemory<byte> Payload, bool Compressed = false)
 {
     public static WsFrame Closed => new(WsOpcode.Close, ReadOnlyMemory<byte>.Empty);
 

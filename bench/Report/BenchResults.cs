@@ -22,6 +22,8 @@ internal sealed class BenchResults
 
     public CancelSection? Cancel { get; set; }
 
+    public MemorySection? Memory { get; set; }
+
     public MicroSection? Micro { get; set; }
 }
 
@@ -133,6 +135,54 @@ internal sealed record CapacityProbe(
     int GatewayOpenFilesPeak,
     string? FirstError,
     bool GatewayServedAfter);
+
+/// <summary>Memory per unit (issue 20): idle sockets with and without compression, paced turns, slow readers.</summary>
+internal sealed class MemorySection
+{
+    public DateTimeOffset MeasuredAt { get; set; }
+
+    /// <summary>Characters per delta of the paced and slow-reader turns.</summary>
+    public int DeltaChars { get; set; }
+
+    public double PacedCharsPerSecond { get; set; }
+
+    /// <summary>The gateway's <c>Sockets:MaxPacedBytes</c> and <c>Sockets:MaxQueuedBytes</c> (its defaults).</summary>
+    public long MaxPacedBytes { get; set; }
+
+    public long MaxQueuedBytes { get; set; }
+
+    /// <summary>One entry per kind and run.</summary>
+    public List<MemoryRun> Runs { get; set; } = [];
+}
+
+/// <summary>
+/// One kind of unit on a fresh gateway: RSS at the baseline, with <see cref="SmallCount"/> and
+/// <see cref="LargeCount"/> units (cold), after closing them, and with <see cref="LargeCount"/> again
+/// (warm). Per-unit figures in KiB; <see cref="SlopeKiB"/> is between the two counts.
+/// </summary>
+internal sealed record MemoryRun(
+    string Kind,
+    string Description,
+    int SmallCount,
+    int LargeCount,
+    long BaselineRssBytes,
+    long SmallRssBytes,
+    long LargeRssBytes,
+    double ColdSmallKiB,
+    double ColdLargeKiB,
+    double SlopeKiB,
+    long AfterCloseRssBytes,
+    long WarmBaselineRssBytes,
+    long WarmRssBytes,
+    double WarmKiB,
+    double KernelTcpKiB,
+    int Active,
+    int Failed,
+    string? FirstError,
+    string? Extensions,
+    double SettleSecondsMax,
+    int DeltaChars = 0,
+    int Deltas = 0);
 
 internal sealed class CancelSection
 {

@@ -58,6 +58,7 @@ internal static class DocWriter
         WriteLatency(md, r.Latency);
         WriteCancel(md, r.Cancel);
         WriteDensity(md, r.Density);
+        WriteMemory(md, r.Memory);
         WriteMicro(md, r.Micro);
         return md.ToString();
     }
@@ -105,6 +106,11 @@ internal static class DocWriter
             {
                 md.AppendLine(Row("Idle connections held without error", I($"{Goals.HeldConnections:N0}"), I($"{c.Held:N0} of {c.Target:N0} ({c.Failed:N0} failed; gateway open-files limit {c.GatewayMaxOpenFiles:N0})"), "–", c.Held >= Goals.HeldConnections && c.Failed == 0));
             }
+        }
+
+        if (r.Memory is { Runs.Count: > 0 } memory)
+        {
+            WriteMemoryGoals(md, memory);
         }
 
         if (r.Cancel is { Runs.Count: > 0 } cancel)
@@ -243,6 +249,62 @@ internal static class DocWriter
         if (d.Capacity is { } c)
         {
             md.AppendLine(I($"Capacity probe: {c.Held:N0} of {c.Target:N0} connections held at once, {c.Failed:N0} failed (first: {c.FirstError ?? "none"}). The gateway's open files went from {c.GatewayOpenFilesBefore:N0} to {c.GatewayOpenFilesPeak:N0}, against its limit of {c.GatewayMaxOpenFiles:N0} (`ulimit -n`, which this container does not let a process raise); after the probe the gateway {(c.GatewayServedAfter ? "served a new turn normally" : "did NOT serve a new turn")}."));
+            md.AppendLine();
+        }
+    }
+
+    private static void WriteMemoryGoals(StringBuilder md, MemorySection m)
+    {
+        int deltaKi = m.DeltaChars / 1024;
+        foreach ((string kind, string what, long cap, string setting) in new[]
+        {
+            ($"paced-{deltaKi}k", I($"Gateway RSS per paced turn ({deltaKi} Ki-char deltas at {m.PacedCharsPerSecond:0.#} chars/s)"), m.MaxPacedBytes, "MaxPacedBytes"),
+            ($"slow-reader-{deltaKi}k", I($"Gateway RSS per slow reader ({deltaKi} Ki-char deltas, client not reading)"), m.MaxQueuedBytes, "MaxQueuedBytes"),
+        })
+        {
+            Stat cold = Stat.Of(m.Runs.Where(x => x.Kind == kind).Select(x => x.ColdLargeKiB));
+            if (cold.HasValue)
+            {
+                double capKiB = cap / 1024.0;
+                double target = capKiB * (1 + Goals.CapOverheadShare);
+                md.AppendLine(Row(what, I($"≤ {target:N0} KiB (`{setting}` {capKiB:N0} KiB + {Goals.CapOverheadShare:P0})"), cold.Format("N0", " KiB") + I($" ({cold.Median / capKiB:F1} × the cap)"), "unbounded", cold.Median <= target));
+            }
+        }
+
+        Stat plain = Stat.Of(m.Runs.Where(x => x.Kind == "idle").Select(x => x.ColdLargeKiB));
+        Stat deflate = Stat.Of(m.Runs.Where(x => x.Kind == "idle-deflate").Select(x => x.ColdLargeKiB));
+        if (plain.HasValue && deflate.HasValue)
+        {
+            Stat extra = Stat.Of(Pairs(m.Runs.Where(x => x.Kind == "idle-deflate").ToList(), m.Runs.Where(x => x.Kind == "idle").ToList(), (d, p) => d.ColdLargeKiB - p.ColdLargeKiB));
+            md.AppendLine(Row("Idle socket with permessage-deflate (no context takeover) vs without, RSS", I($"≤ +{Goals.CompressedIdleExtraKiB} KiB"), extra.Format("+0.0;-0.0", " KiB") + I($" ({deflate.Format("F1", " KiB")} vs {plain.Format("F1", " KiB")})"), "–", extra.Median <= Goals.CompressedIdleExtraKiB));
+        }
+    }
+
+    private static void WriteMemory(StringBuilder md, MemorySection? m)
+    {
+        if (m is null || m.Runs.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine(I($"### Memory per unit (RSS slope of the gateway; measured {m.MeasuredAt:yyyy-MM-dd})"));
+        md.AppendLine();
+        md.AppendLine("Every kind on a fresh gateway and simulator, warmed up with a few units of that kind. *Cold*: (RSS with N units − RSS at the baseline) / N, the first time the process holds them; *slope*: between the small and the large N; *warm*: the large N again after all were closed. For turns, the baseline already has their connections open and idle, so the figures are the turn's own. *Kernel TCP*: growth of the machine's TCP socket memory (`/proc/net/sockstat`) per unit, at the large N — where the rest of a held-back stream waits, outside the gateway.");
+        md.AppendLine();
+        md.AppendLine("| Unit | N small → large | RSS baseline → small → large MiB | Cold per unit KiB (small N / large N) | Slope KiB | Warm KiB | Cap | Kernel TCP KiB per unit | Active at large N |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (IGrouping<string, MemoryRun> kind in m.Runs.GroupBy(x => x.Kind))
+        {
+            MemoryRun first = kind.First();
+            string cap = first.Deltas == 0 ? "–" : first.Kind.StartsWith("paced", StringComparison.Ordinal) ? I($"{m.MaxPacedBytes / 1024:N0} KiB") : I($"{m.MaxQueuedBytes / 1024:N0} KiB");
+            string stream = first.Deltas == 0 ? "" : I($" (stream {first.Deltas * (long)first.DeltaChars / 1048576.0:0.#} MiB)");
+            md.AppendLine(I($"| {first.Description}{stream} | {first.SmallCount:N0} → {first.LargeCount:N0} | {Stat.Of(kind.Select(x => x.BaselineRssBytes / 1048576.0)).Format("F1")} → {Stat.Of(kind.Select(x => x.SmallRssBytes / 1048576.0)).Format("F1")} → {Stat.Of(kind.Select(x => x.LargeRssBytes / 1048576.0)).Format("F1")} | {Stat.Of(kind.Select(x => x.ColdSmallKiB)).Format("F1")} / **{Stat.Of(kind.Select(x => x.ColdLargeKiB)).Format("F1")}** | {Stat.Of(kind.Select(x => x.SlopeKiB)).Format("F1")} | {Stat.Of(kind.Select(x => x.WarmKiB)).Format("F1")} | {cap} | {Stat.Of(kind.Select(x => x.KernelTcpKiB)).Format("N0")} | {kind.Min(x => x.Active):N0} of {first.LargeCount:N0}{(kind.Sum(x => x.Failed) > 0 ? I($", {kind.Sum(x => x.Failed)} failed") : "")} |"));
+        }
+
+        md.AppendLine();
+        foreach (MemoryRun compressed in m.Runs.Where(x => x.Extensions is not null).DistinctBy(x => x.Kind))
+        {
+            md.AppendLine(I($"`{compressed.Kind}`: the gateway answered `Sec-WebSocket-Extensions: {compressed.Extensions}`, and {m.Runs.Where(x => x.Kind == compressed.Kind).Min(x => x.Active):N0} of {compressed.LargeCount:N0} connections got their `ready` frame compressed (RSV1) and inflated to a valid frame (fewest of the runs)."));
             md.AppendLine();
         }
     }

@@ -13,6 +13,13 @@ internal static class Goals
     public const double CancelToLettaMs = 10;
     public const double AllocatedBytesPerChunk = 256;
 
+    /// <summary>Issue 20, memory bounded in bytes: a paced turn and a slow reader hold about their cap
+    /// (<c>Sockets:MaxPacedBytes</c> 256 KiB, <c>Sockets:MaxQueuedBytes</c> 1 MiB) plus overhead; the bench
+    /// allows a quarter of the cap for that overhead. A compressed idle socket (no context takeover)
+    /// costs about what a plain one does: at most this much more.</summary>
+    public const double CapOverheadShare = 0.25;
+    public const double CompressedIdleExtraKiB = 2;
+
     /// <summary>The tutorial's Python/FastAPI design, measured on this machine (from the issue).</summary>
     public static class Reference
     {

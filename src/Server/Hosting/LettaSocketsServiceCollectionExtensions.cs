@@ -66,8 +66,27 @@ public static class LettaSocketsServiceCollectionExtensions
                     circuitBreaker: context.InstanceName != LettaResilience.Unguarded);
             })
             .SelectPipelineBy(static _ => LettaResilience.SelectInstance);
-        // The port the turn pipeline uses; Letta's HTTP API is its adapter (same lifetime as the typed client).
-        services.AddTransient<IUpstream>(sp => sp.GetRequiredService<LettaClient>());
+        // The port the turn pipeline uses. Letta's HTTP API is its adapter (same lifetime as the typed
+        // client) unless Letta:BaseUrl is a ws(s) URL: then the Letta Code App Server's adapter, one
+        // long-lived socket opened in the background.
+        services.AddOptions<AppServer.AppServerOptions>().Bind(configuration.GetSection(AppServer.AppServerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AppServer.AppServerOptions>, AppServerOptionsValidator>();
+        if (UsesAppServer(configuration))
+        {
+            services.PostConfigure<LettaOptions>(o =>
+            {
+                o.ResumableTurns = false; // the App Server has no replayable runs (ready.resumable is false)
+                o.Background = false;
+            });
+            services.AddSingleton<AppServer.AppServerUpstream>();
+            services.AddHostedService(sp => sp.GetRequiredService<AppServer.AppServerUpstream>());
+            services.AddSingleton<IUpstream>(sp => sp.GetRequiredService<AppServer.AppServerUpstream>());
+        }
+        else
+        {
+            services.AddTransient<IUpstream>(sp => sp.GetRequiredService<LettaClient>());
+        }
+
         services.AddSingleton<RunCanceller>();
         services.AddSingleton<Security.ObjectAuthorizer>();
         return services;
@@ -88,6 +107,9 @@ public static class LettaSocketsServiceCollectionExtensions
         services.AddSingleton<IConfigureOptions<HostOptions>, ShutdownTimeoutSetup>();
         return services;
     }
+
+    private static bool UsesAppServer(IConfiguration configuration) =>
+        new LettaOptions { BaseUrl = configuration[LettaOptions.Section + ":BaseUrl"] }.UsesAppServer;
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)
     {

@@ -12,9 +12,18 @@ public sealed class LettaOptionsValidator : IValidateOptions<LettaOptions>
     public ValidateOptionsResult Validate(string? name, LettaOptions o)
     {
         var errors = new List<string>();
-        if (!o.UsesEmbeddedSimulator && (!Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https")))
+        Uri? url = null;
+        if (!o.UsesEmbeddedSimulator && (!Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https" or "ws" or "wss")))
         {
-            errors.Add($"Letta:BaseUrl must be an absolute http(s) URL (got '{o.BaseUrl}').");
+            errors.Add($"Letta:BaseUrl must be an absolute http(s) URL (Letta's HTTP API) or ws(s) URL (the App Server's WebSocket) (got '{o.BaseUrl}').");
+        }
+        else if (o.UsesAppServer && string.IsNullOrWhiteSpace(o.ApiKey) && !url!.IsLoopback)
+        {
+            errors.Add("Letta:ApiKey must hold the App Server's capability token: an App Server that listens beyond loopback requires one.");
+        }
+        else if (o.UsesAppServer && (!string.IsNullOrEmpty(url!.UserInfo) || !string.IsNullOrEmpty(url.Query)))
+        {
+            errors.Add("Letta:BaseUrl must not carry credentials or a query: the App Server takes its token only as a bearer header (Letta:ApiKey).");
         }
 
         if (!string.IsNullOrEmpty(o.DefaultAgentId) && !AgentIds.IsValid(o.DefaultAgentId))
@@ -45,6 +54,48 @@ public sealed class LettaOptionsValidator : IValidateOptions<LettaOptions>
         {
             errors.Add($"{key} must be a positive duration (e.g. 00:00:30).");
         }
+    }
+}
+
+/// <summary>Checks the App Server settings at start-up and reports every problem at once.</summary>
+public sealed class AppServerOptionsValidator : IValidateOptions<AppServer.AppServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AppServer.AppServerOptions o)
+    {
+        var errors = new List<string>();
+        if (!AppServer.AppServerOptions.PermissionModes.Contains(o.PermissionMode, StringComparer.Ordinal))
+        {
+            errors.Add($"AppServer:PermissionMode must be one of {string.Join(", ", AppServer.AppServerOptions.PermissionModes)} (got '{o.PermissionMode}').");
+        }
+
+        LettaOptionsValidator.Positive(errors, "AppServer:ConnectTimeout", o.ConnectTimeout);
+        LettaOptionsValidator.Positive(errors, "AppServer:AckTimeout", o.AckTimeout);
+        LettaOptionsValidator.Positive(errors, "AppServer:HeartbeatInterval", o.HeartbeatInterval);
+        LettaOptionsValidator.Positive(errors, "AppServer:ReconnectBaseDelay", o.ReconnectBaseDelay);
+        LettaOptionsValidator.Positive(errors, "AppServer:KeepAliveInterval", o.KeepAliveInterval);
+        LettaOptionsValidator.Positive(errors, "AppServer:KeepAliveTimeout", o.KeepAliveTimeout);
+        LettaOptionsValidator.Positive(errors, "AppServer:ApprovalTimeout", o.ApprovalTimeout);
+        if (o.ReconnectMaxDelay < o.ReconnectBaseDelay)
+        {
+            errors.Add("AppServer:ReconnectMaxDelay must be at least AppServer:ReconnectBaseDelay.");
+        }
+
+        if (o.MaxBufferedEventsPerTurn < 16)
+        {
+            errors.Add("AppServer:MaxBufferedEventsPerTurn must be at least 16.");
+        }
+
+        if (o.MaxFrameBytes < 64 * 1024)
+        {
+            errors.Add("AppServer:MaxFrameBytes must be at least 65536 (agent snapshots are tens of KB).");
+        }
+
+        if (o.ToolAllowList?.Any(string.IsNullOrWhiteSpace) == true)
+        {
+            errors.Add("AppServer:ToolAllowList must not contain empty names.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
 

@@ -31,6 +31,7 @@ public sealed class LettaSocketsMetrics
     private readonly Counter<long> _cancels;
     private readonly Counter<long> _upstreamErrors;
     private readonly Counter<long> _retries;
+    private readonly Counter<long> _ignored;
 
     public LettaSocketsMetrics(IMeterFactory meterFactory)
     {
@@ -47,6 +48,7 @@ public sealed class LettaSocketsMetrics
         _cancels = meter.CreateCounter<long>("lettasockets.cancels", "{turn}", "Turns cancelled, by cause.");
         _upstreamErrors = meter.CreateCounter<long>("lettasockets.upstream.errors", "{error}", "Turns that failed because of Letta, by error code.");
         _retries = meter.CreateCounter<long>("lettasockets.upstream.retries", "{retry}", "Retries of requests that open a Letta stream.");
+        _ignored = meter.CreateCounter<long>("lettasockets.upstream.ignored", "{frame}", "Upstream frames of a type the gateway does not know, ignored (the turn goes on), by type.");
     }
 
     public void ConnectionOpened(string transport) => _connections.Add(1, new KeyValuePair<string, object?>("transport", transport));
@@ -62,6 +64,9 @@ public sealed class LettaSocketsMetrics
     }
 
     public void Retried() => _retries.Add(1);
+
+    /// <summary>An upstream frame (or delta) type the gateway does not know was ignored.</summary>
+    public void UpstreamFrameIgnored(string type) => _ignored.Add(1, new KeyValuePair<string, object?>("type", type));
 
     public void TurnStarted() => _activeTurns.Add(1);
 

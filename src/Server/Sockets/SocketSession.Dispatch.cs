@@ -119,6 +119,7 @@ public sealed partial class SocketSession
 
         var request = new LettaTurnRequest(agentId)
         {
+            TurnId = id,
             Content = frame.Content,
             ConversationId = frame.ConversationId,
             Background = resumable,

@@ -12,7 +12,7 @@ namespace LettaSockets.Server.Turns;
 /// needs: whether the run id was announced, which tool calls were named already (names are never
 /// repeated, Letta docs: guides/agents/streaming), approval deltas until the call is whole, and how the stream ended.
 /// </summary>
-public sealed class LettaChunkMapper(TurnInfo turn)
+public sealed class LettaChunkMapper(TurnInfo turn, bool upstreamReportsToolStart = false)
 {
     private Dictionary<string, ToolCallState>? _toolCalls;
     private string? _lastToolCallId;
@@ -78,6 +78,9 @@ public sealed class LettaChunkMapper(TurnInfo turn)
                 break;
             case LettaEventKind.ApprovalRequest:
                 ForEachCall(e, output, seq, approval: true);
+                break;
+            case LettaEventKind.ToolStarted:
+                output.Add(StreamChunk.StatusFrame(turn, StatusKind.ToolRunning, seq: seq, toolCallId: e.ToolCall.ToolCallId));
                 break;
             case LettaEventKind.ToolReturn when e.ToolReturn is { } result:
                 output.Add(StreamChunk.ToolResult(turn, result, seq));
@@ -163,7 +166,7 @@ public sealed class LettaChunkMapper(TurnInfo turn)
 
         output.Add(StreamChunk.ToolCall(turn, id, first || !state.NameSent ? state.Name : null, call.Arguments ?? string.Empty, seq));
         state.NameSent |= state.Name is not null;
-        if (!state.Announced && IsCompleteJson(state.Arguments))
+        if (!upstreamReportsToolStart && !state.Announced && IsCompleteJson(state.Arguments))
         {
             // The arguments are whole, so Letta is now running the tool: say so at once rather than
             // waiting for a keepalive ping 20 s later.

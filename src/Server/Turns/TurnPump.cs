@@ -30,7 +30,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
     {
         TurnInfo info = turn.Info;
         IUpstreamStream? stream = null;
-        var mapper = new LettaChunkMapper(info);
+        var mapper = new LettaChunkMapper(info, letta.Capabilities.ReportsToolStart);
         var frames = new List<StreamChunk>(4);
         using IDisposable? scope = logger.BeginScope(new TurnLogScope(info));
         using Activity? span = LettaSocketsTelemetry.StartTurn(info.Id, info.AgentId, turn.Request.ConversationId);

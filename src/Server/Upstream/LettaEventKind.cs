@@ -19,4 +19,6 @@ public enum LettaEventKind : byte
     Done,
     /// <summary>A <c>data:</c> payload that is not valid JSON.</summary>
     Invalid,
+    /// <summary>A tool began executing (<see cref="LettaEvent.ToolCall"/> names it); upstreams that report it say so in <see cref="UpstreamCapabilities.ReportsToolStart"/>.</summary>
+    ToolStarted,
 }

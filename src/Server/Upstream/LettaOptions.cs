@@ -5,11 +5,12 @@ public sealed class LettaOptions
 {
     public const string Section = "Letta";
 
-    /// <summary>Letta's base URL, e.g. <c>https://api.letta.com</c> or <c>http://localhost:8283</c>.
-    /// Empty: the gateway hosts the embedded simulator on a loopback port and uses it.</summary>
+    /// <summary>Letta's base URL: <c>https://api.letta.com</c> (Letta's HTTP API), or the Letta Code App
+    /// Server's WebSocket URL as it prints it (<c>ws://127.0.0.1:4500/ws</c>). Empty: the gateway hosts the
+    /// embedded simulator on a loopback port and uses it.</summary>
     public string? BaseUrl { get; set; }
 
-    /// <summary>Bearer key for Letta Cloud (or a self-hosted server's password). Never logged.</summary>
+    /// <summary>Bearer key for Letta Cloud, or the App Server's capability token. Never logged, never sent to a client.</summary>
     public string? ApiKey { get; set; }
 
     /// <summary>Letta Cloud project id, sent as <c>X-Project-Id</c>.</summary>
@@ -53,4 +54,7 @@ public sealed class LettaOptions
     public TimeSpan WindDownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public bool UsesEmbeddedSimulator => string.IsNullOrWhiteSpace(BaseUrl);
+
+    /// <summary>A <c>ws://</c> or <c>wss://</c> base URL: the Letta Code App Server's WebSocket (section <c>AppServer</c>).</summary>
+    public bool UsesAppServer => !UsesEmbeddedSimulator && (BaseUrl!.StartsWith("ws://", StringComparison.OrdinalIgnoreCase) || BaseUrl.StartsWith("wss://", StringComparison.OrdinalIgnoreCase));
 }

@@ -5,6 +5,9 @@ public sealed record LettaTurnRequest(string AgentId)
 {
     public string? Content { get; init; }
 
+    /// <summary>The client's id of the turn (the <c>message</c>/<c>approve</c> frame's <c>id</c>), for errors that name it.</summary>
+    public string? TurnId { get; init; }
+
     /// <summary>Client idempotency key of the input message (Letta API docs: conversations/messages/create); the same on every retry.</summary>
     public string Otid { get; init; } = Guid.NewGuid().ToString();
 

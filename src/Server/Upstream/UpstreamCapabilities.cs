@@ -8,4 +8,8 @@ namespace LettaSockets.Server.Upstream;
 public sealed record UpstreamCapabilities(bool ResumableRuns, bool Conversations, bool Approvals)
 {
     public static UpstreamCapabilities All { get; } = new(true, true, true);
+
+    /// <summary>The upstream says when a tool starts running (<see cref="LettaEventKind.ToolStarted"/>);
+    /// otherwise the gateway infers it from a tool call whose arguments are complete.</summary>
+    public bool ReportsToolStart { get; init; }
 }
