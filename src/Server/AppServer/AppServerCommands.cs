@@ -82,14 +82,7 @@ internal static class AppServerCommands
         w.WriteEndObject();
     });
 
-    public static byte[] Abort(string requestId, RuntimeKey runtime, string? runId) => Write(w =>
-    {
-        Header(w, "abort_message", requestId, runtime);
-        if (runId is not null)
-        {
-            w.WriteString("run_id", runId);
-        }
-    });
+    public static byte[] Abort(string requestId, RuntimeKey runtime) => Write(w => Header(w, "abort_message", requestId, runtime));
 
     public static byte[] ConversationRetrieve(string requestId, string conversationId) => Write(w =>
     {

@@ -47,6 +47,10 @@ public sealed class AppServerOptions
     /// <summary>How long an approval may wait for the client's answer before the App Server turn is aborted.</summary>
     public TimeSpan ApprovalTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>The least time between a runtime's <c>turn_finished</c> and the next input to it (works
+    /// around an App Server race where a turn started at once after another cannot be aborted).</summary>
+    public TimeSpan InputSettleDelay { get; set; } = TimeSpan.FromMilliseconds(150);
+
     /// <summary>Largest upstream message accepted (agent snapshots and histories are tens of KB).</summary>
     public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
 

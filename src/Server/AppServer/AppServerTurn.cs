@@ -25,6 +25,7 @@ internal sealed class AppServerTurn
     private readonly Dictionary<string, string> _toolNames = new(StringComparer.Ordinal);
     private readonly List<(string Id, string Name, string Arguments)> _heldCalls = [];
     private readonly HashSet<string> _needsAnswer = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _returned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _pendingApprovals = new(StringComparer.Ordinal);
     private UsageSum _usage;
     private LettaError? _lastError;
@@ -243,6 +244,11 @@ internal sealed class AppServerTurn
                 string? toolName;
                 lock (_gate)
                 {
+                    if (!_returned.Add(returnedId))
+                    {
+                        break; // the App Server reports a local tool's return twice: one tool_result per call
+                    }
+
                     _toolNames.TryGetValue(returnedId, out toolName);
                 }
 
@@ -342,6 +348,11 @@ internal sealed class AppServerTurn
         bool complete;
         lock (_gate)
         {
+            if (_pendingApprovals.ContainsKey(toolCallId))
+            {
+                return; // the App Server can deliver a pending request again (reference: App Server §11.4): one approval_request
+            }
+
             _pendingApprovals[toolCallId] = controlId;
             _toolNames[toolCallId] = name;
             _needsAnswer.Remove(toolCallId);
@@ -401,17 +412,16 @@ internal sealed class AppServerTurn
         if (stopReason == "error" || error is not null)
         {
             // The App Server's error text is for its operator; the client gets its first line at most.
-            Emit(new LettaEvent(LettaEventKind.Error) { RunId = runId, Error = new LettaError(last?.ErrorType ?? "agent_error", "The agent failed.", Truncate(error ?? last?.Message)) });
-            Finish();
+            Finish(new LettaEvent(LettaEventKind.Error) { RunId = runId, Error = new LettaError(last?.ErrorType ?? "agent_error", "The agent failed.", Truncate(error ?? last?.Message)) });
             return;
         }
 
-        Emit(new LettaEvent(LettaEventKind.StopReason) { RunId = runId, StopReason = stopReason });
-        Emit(new LettaEvent(LettaEventKind.Done) { RunId = runId });
-        Finish();
+        Finish(new LettaEvent(LettaEventKind.StopReason) { RunId = runId, StopReason = stopReason }, new LettaEvent(LettaEventKind.Done) { RunId = runId });
     }
 
-    private void Finish()
+    /// <summary>Frees the runtime first, then hands the reader the turn's last events: a client that sends
+    /// its next message the moment it sees <c>done</c> finds the conversation free.</summary>
+    private void Finish(params ReadOnlySpan<LettaEvent> last)
     {
         lock (_gate)
         {
@@ -419,8 +429,13 @@ internal sealed class AppServerTurn
             _approvalTimer?.Dispose();
         }
 
-        _events.Writer.TryComplete();
         _ended(this);
+        foreach (LettaEvent e in last)
+        {
+            _events.Writer.TryWrite(e); // the bound can only drop these when the turn already failed for overflow
+        }
+
+        _events.Writer.TryComplete();
     }
 
     private void Emit(in LettaEvent e)

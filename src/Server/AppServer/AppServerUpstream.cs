@@ -129,6 +129,7 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
         try
         {
             await StartRuntimeAsync(socket, runtime, slot, cancellationToken).ConfigureAwait(false);
+            await SettleAsync(slot, cancellationToken).ConfigureAwait(false);
             string requestId = socket.NextRequestId("in");
             sent = true;
             JsonElement ack = await socket.RequestAsync(requestId, AppServerCommands.Message(requestId, runtime, request.Content ?? string.Empty, request.Otid, _options), _options.AckTimeout, cancellationToken).ConfigureAwait(false);
@@ -145,7 +146,7 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
             {
                 // The input may be running although its answer never came: stop it before the
                 // runtime is free for the next turn (commands are sent in order).
-                socket.Send(AppServerCommands.Abort(socket.NextRequestId("ab"), runtime, null));
+                socket.Send(AppServerCommands.Abort(socket.NextRequestId("ab"), runtime));
             }
 
             turn.Fail(e as UpstreamException ?? new UpstreamException(ErrorCodes.UpstreamUnavailable, "The turn could not be started.", true));
@@ -159,8 +160,10 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
     public Task<string?> FindLatestBackgroundRunAsync(string agentId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
     /// <summary>Aborts the agent's App Server turn that ran <paramref name="runId"/> (any of its runs), or
-    /// its active turn when no run is named. The abort names the turn's current run, so it cannot stop a
-    /// later turn of the same conversation.</summary>
+    /// its active turn when no run is named. The abort names no run: the App Server honours a run id only
+    /// once it has marked that run active, which lags its first deltas. It cannot stop a later turn of
+    /// the conversation: the gateway starts none there until this one's <c>turn_finished</c>, and
+    /// commands reach the App Server in the order they are sent.</summary>
     public async Task<bool> CancelRunAsync(string agentId, string? runId, CancellationToken cancellationToken)
     {
         foreach ((RuntimeKey runtime, RuntimeSlot slot) in _runtimes)
@@ -174,7 +177,7 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
             try
             {
                 string requestId = turn.Socket.NextRequestId("ab");
-                JsonElement answer = await turn.Socket.RequestAsync(requestId, AppServerCommands.Abort(requestId, runtime, turn.CurrentRunId), _letta.CancelTimeout, cancellationToken).ConfigureAwait(false);
+                JsonElement answer = await turn.Socket.RequestAsync(requestId, AppServerCommands.Abort(requestId, runtime), _letta.CancelTimeout, cancellationToken).ConfigureAwait(false);
                 return Bool(answer, "success");
             }
             catch (UpstreamException)
@@ -239,7 +242,7 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
             return;
         }
 
-        if (!turn.Socket.Send(AppServerCommands.Abort(turn.Socket.NextRequestId("ab"), turn.Runtime, turn.CurrentRunId)))
+        if (!turn.Socket.Send(AppServerCommands.Abort(turn.Socket.NextRequestId("ab"), turn.Runtime)))
         {
             turn.Fail(new UpstreamException(ErrorCodes.UpstreamUnavailable, "The App Server connection closed.", true));
             return;
@@ -274,7 +277,7 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
         if (turn.State == AppServerTurnState.AwaitingApproval)
         {
             Log.ApprovalExpired(_logger, turn.Runtime.AgentId, turn.Owner);
-            turn.Socket.Send(AppServerCommands.Abort(turn.Socket.NextRequestId("ab"), turn.Runtime, null));
+            turn.Socket.Send(AppServerCommands.Abort(turn.Socket.NextRequestId("ab"), turn.Runtime));
             turn.Fail(new UpstreamException(ErrorCodes.UpstreamTimeout, "Nobody answered the approval in time.", false));
         }
     }
@@ -288,8 +291,30 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
                 if (slot.Turn == turn)
                 {
                     slot.Turn = null;
+                    slot.FinishedAt = _time.GetTimestamp();
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the runtime's previous turn ended at least <see cref="AppServerOptions.InputSettleDelay"/>
+    /// ago. App Server 0.32.18 was seen to run an input sent a few milliseconds after the previous
+    /// <c>turn_finished</c> without marking its turn active: that turn then ignores <c>abort_message</c>
+    /// (<c>aborted:false</c>) and cannot be cancelled. A short pause avoids the race.
+    /// </summary>
+    private async Task SettleAsync(RuntimeSlot slot, CancellationToken cancellationToken)
+    {
+        long finishedAt = Interlocked.Read(ref slot.FinishedAt);
+        if (finishedAt == 0)
+        {
+            return;
+        }
+
+        TimeSpan wait = _options.InputSettleDelay - _time.GetElapsedTime(finishedAt);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -556,6 +581,7 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
         public readonly Lock Gate = new();
         public AppServerTurn? Turn;
         public long StartedOn;
+        public long FinishedAt;
     }
 
     /// <summary>An approval answered while other calls of the same step still wait: the turn stays parked.</summary>

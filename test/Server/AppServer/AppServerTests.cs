@@ -1,4 +1,5 @@
 using LettaSockets.Protocol.Json;
+using System.Text.Json;
 using LettaSockets.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -63,6 +64,9 @@ public sealed class AppServerTests
         ["Logging:LogLevel:LettaSockets"] = "Debug",
     };
 
+    private static string Dump(IEnumerable<ServerFrame> frames) =>
+        string.Join(" | ", frames.Select(f => $"{f.Type}:{f.Status}{f.Code}{f.StopReason}:{f.ToolCallId}:{f.Content}{f.Message}{f.Detail}{f.Result}"));
+
     [TestMethod]
     public async Task A_turn_streams_token_by_token_byte_exact()
     {
@@ -76,5 +80,189 @@ public sealed class AppServerTests
         CollectionAssert.AreEqual(deltas, frames.Where(f => f.Type == "chunk").Select(f => f.Content).ToArray(), string.Join(" | ", frames.Select(f => f.Type + ":" + f.Content)));
         Assert.AreEqual("done", frames[^1].Type);
         Assert.AreEqual("end_turn", frames[^1].StopReason);
+    }
+
+    [TestMethod]
+    public async Task Reasoning_and_usage_arrive_as_in_the_http_dialect()
+    {
+        await using TestClient client = await s_gateway.ConnectAsync(s_agent);
+        await client.SendMessageAsync("r1", "[reason]");
+        List<ServerFrame> frames = await client.ReadTurnAsync("r1", TimeSpan.FromSeconds(60));
+
+        Assert.AreEqual("Let me think.", string.Concat(frames.Where(f => f.Type == "reasoning").Select(f => f.Content)));
+        Assert.AreEqual("Thought it through.", TestClient.Text(frames));
+        Assert.IsTrue(frames.Any(f => f.Type == "status" && f.Status == "running" && f.RunId is { Length: > 0 }), "status running names the App Server's run");
+        ServerFrame done = frames[^1];
+        Assert.AreEqual("done", done.Type);
+        Assert.AreEqual(1, done.Usage!["step_count"].GetInt64(), "usage summed over the turn's runs (one here)");
+        Assert.IsGreaterThan(0, done.Usage["total_tokens"].GetInt64());
+    }
+
+    [TestMethod]
+    public async Task Cancel_mid_turn_ends_the_turn_and_the_next_one_runs()
+    {
+        await using TestClient client = await s_gateway.ConnectAsync(s_agent);
+        await client.SendMessageAsync("c1", "[slow 60]");
+        await client.ReadUntilAsync(f => f.Id == "c1" && f.Type == "chunk", TimeSpan.FromSeconds(60));
+        LlmRequest request = s_llm.Requests.Last(r => r.UserText == "[slow 60]");
+        await client.CancelAsync("c1");
+        List<ServerFrame> frames = await client.ReadTurnAsync("c1", TimeSpan.FromSeconds(30));
+        int wordsAtCancel = request.Streamed;
+
+        Assert.AreEqual("done", frames[^1].Type);
+        Assert.AreEqual("cancelled", frames[^1].StopReason);
+        Assert.AreEqual("client", frames[^1].CancelledBy);
+        await client.BarrierAsync();
+        Assert.IsFalse(client.Received.SkipWhile(f => f != frames[^1]).Skip(1).Any(f => f.Id == "c1"), "nothing of c1 after its done");
+
+        // The next turn of the same conversation runs at once and alone (no merge with the cancelled one).
+        await client.SendMessageAsync("c2", "[say after| cancel]");
+        List<ServerFrame> next = await client.ReadTurnAsync("c2", TimeSpan.FromSeconds(60));
+        Assert.AreEqual("after cancel", TestClient.Text(next), Dump(next));
+        Assert.AreEqual("end_turn", next[^1].StopReason);
+
+        // What the App Server does with the model request: it keeps reading it (documented in PROTOCOL.md).
+        Assert.IsLessThan(60, wordsAtCancel, "cancelled before the model finished");
+        Assert.AreNotEqual("client closed", request.Outcome, "the App Server does not close the model's stream on abort");
+    }
+
+    [TestMethod]
+    public async Task The_default_permission_mode_asks_before_a_shell_tool_runs_and_approve_runs_it()
+    {
+        string marker = Path.Combine(Path.GetTempPath(), "ls-approve-" + Guid.NewGuid().ToString("N"));
+        await using TestClient client = await s_gateway.ConnectAsync(s_agent);
+        await client.SendMessageAsync("a1", $"[bash touch {marker} && echo made]");
+        List<ServerFrame> first = await client.ReadTurnAsync("a1", TimeSpan.FromSeconds(60));
+
+        Assert.AreEqual(1, first.Count(f => f.Type == "approval_request"), Dump(first));
+        ServerFrame approval = first.Single(f => f.Type == "approval_request");
+        Assert.AreEqual("Bash", approval.Name);
+        Assert.AreEqual($"touch {marker} && echo made", JsonDocument.Parse(approval.Arguments!).RootElement.GetProperty("command").GetString());
+        Assert.AreEqual("requires_approval", first[^1].StopReason);
+        Assert.IsFalse(first.Any(f => f.Type == "tool_result"), "nothing ran before the answer");
+        Assert.IsFalse(File.Exists(marker), "the shell tool did not run without asking");
+
+        await client.SendJsonAsync(new { type = "approve", id = "a2", tool_call_id = approval.ToolCallId, approve = true });
+        List<ServerFrame> second = await client.ReadTurnAsync("a2", TimeSpan.FromSeconds(60));
+
+        Assert.IsTrue(File.Exists(marker), "approved: the tool ran on the App Server host");
+        File.Delete(marker);
+        Assert.AreEqual(1, second.Count(f => f.Type == "tool_result"), Dump(second));
+        ServerFrame result = second.Single(f => f.Type == "tool_result");
+        Assert.AreEqual(approval.ToolCallId, result.ToolCallId);
+        Assert.AreEqual("Bash", result.Name, "the name comes from the call");
+        Assert.AreEqual("success", result.Status);
+        Assert.IsTrue(second.Any(f => f.Type == "status" && f.Status == "tool_running" && f.ToolCallId == approval.ToolCallId));
+        StringAssert.Contains(TestClient.Text(second), "made");
+        Assert.AreEqual("end_turn", second[^1].StopReason);
+    }
+
+    [TestMethod]
+    public async Task Deny_with_a_reason_reaches_the_model_and_the_turn_goes_on()
+    {
+        string marker = Path.Combine(Path.GetTempPath(), "ls-deny-" + Guid.NewGuid().ToString("N"));
+        await using TestClient client = await s_gateway.ConnectAsync(s_agent);
+        await client.SendMessageAsync("d1", $"[bash touch {marker}]");
+        ServerFrame approval = (await client.ReadTurnAsync("d1", TimeSpan.FromSeconds(60))).Single(f => f.Type == "approval_request");
+
+        await client.SendJsonAsync(new { type = "approve", id = "d2", tool_call_id = approval.ToolCallId, approve = false, reason = "Not on my machine." });
+        List<ServerFrame> second = await client.ReadTurnAsync("d2", TimeSpan.FromSeconds(60));
+
+        Assert.AreEqual(1, second.Count(f => f.Type == "tool_result"), Dump(second));
+        ServerFrame result = second.Single(f => f.Type == "tool_result");
+        Assert.AreEqual("error", result.Status);
+        StringAssert.Contains(TestClient.Text(second), "Not on my machine.", "the model got the reason as the tool's result");
+        Assert.AreEqual("end_turn", second[^1].StopReason);
+        Assert.IsFalse(File.Exists(marker), "denied: the tool never ran");
+
+        // Approving it again: nothing is pending any more.
+        await client.SendJsonAsync(new { type = "approve", id = "d3", tool_call_id = approval.ToolCallId, approve = true });
+        List<ServerFrame> late = await client.ReadTurnAsync("d3", TimeSpan.FromSeconds(30));
+        Assert.AreEqual("upstream_rejected", late[^1].Code);
+    }
+
+    [TestMethod]
+    public async Task A_second_message_for_a_busy_conversation_gets_busy_from_this_and_from_another_socket()
+    {
+        await using TestClient first = await s_gateway.ConnectAsync(s_agent);
+        await using TestClient second = await s_gateway.ConnectAsync(s_agent);
+        await first.SendMessageAsync("b1", "[slow 30]");
+        await first.ReadUntilAsync(f => f.Id == "b1" && f.Type == "chunk", TimeSpan.FromSeconds(60));
+
+        await first.SendMessageAsync("b2", "same socket");
+        List<ServerFrame> same = await first.ReadUntilAsync(f => f.Id == "b2" && f.IsTerminal, TimeSpan.FromSeconds(30));
+        await second.SendMessageAsync("b3", "other socket");
+        List<ServerFrame> other = await second.ReadTurnAsync("b3", TimeSpan.FromSeconds(30));
+
+        Assert.AreEqual("busy", same[^1].Code);
+        Assert.AreEqual("b1", same[^1].Detail);
+        Assert.AreEqual("busy", other[^1].Code, "the App Server would have queued and merged it");
+        Assert.AreEqual("b1", other[^1].Detail, "busy names the active turn");
+        await first.CancelAsync("b1");
+        await first.ReadTurnAsync("b1", TimeSpan.FromSeconds(30));
+        Assert.IsFalse(s_llm.Requests.Any(r => r.UserText.Contains("other socket", StringComparison.Ordinal) || r.UserText.Contains("same socket", StringComparison.Ordinal)), "the refused messages never reached the model");
+    }
+
+    [TestMethod]
+    public async Task Two_agents_stream_at_once_on_one_socket()
+    {
+        string other = await s_server.CreateAgentAsync("second-" + Guid.NewGuid().ToString("N")[..8]);
+        await using TestClient client = await s_gateway.ConnectAsync(s_agent);
+        await client.SendJsonAsync(new { type = "message", id = "x1", content = "[slow 8]", agent_id = s_agent });
+        await client.SendJsonAsync(new { type = "message", id = "x2", content = "[slow 8]", agent_id = other });
+        await client.ReadUntilAsync(f => f.IsTerminal && f.Id == "x1", TimeSpan.FromSeconds(60));
+        await client.ReadUntilAsync(f => f.IsTerminal && f.Id == "x2", TimeSpan.FromSeconds(60));
+
+        string expected = string.Concat(Enumerable.Range(1, 8).Select(i => $" w{i}"));
+        Assert.AreEqual(expected, TestClient.Text(client.Received.Where(f => f.Id == "x1")));
+        Assert.AreEqual(expected, TestClient.Text(client.Received.Where(f => f.Id == "x2")));
+        int firstDone = client.Received.FindIndex(f => f.IsTerminal && (f.Id == "x1" || f.Id == "x2"));
+        Assert.IsTrue(client.Received.Take(firstDone).Any(f => f.Id == "x1" && f.Type == "chunk") && client.Received.Take(firstDone).Any(f => f.Id == "x2" && f.Type == "chunk"), "both streamed before either ended");
+    }
+
+    [TestMethod]
+    public async Task A_conversation_id_is_its_own_runtime_and_resume_is_refused()
+    {
+        string conversation = await s_server.CreateConversationAsync(s_agent);
+        await using TestClient client = await s_gateway.ConnectAsync(s_agent);
+        await client.SendJsonAsync(new { type = "message", id = "v1", content = "[slow 20]", conversation_id = conversation });
+        await client.ReadUntilAsync(f => f.Id == "v1" && f.Type == "chunk", TimeSpan.FromSeconds(60));
+        await using TestClient other = await s_gateway.ConnectAsync(s_agent);
+        await other.SendMessageAsync("v2", "[say default| conversation]");
+        List<ServerFrame> parallel = await other.ReadTurnAsync("v2", TimeSpan.FromSeconds(60));
+        Assert.AreEqual("default conversation", TestClient.Text(parallel), "another conversation of the agent is not busy");
+        await client.ReadTurnAsync("v1", TimeSpan.FromSeconds(60));
+
+        await client.SendJsonAsync(new { type = "message", id = "v3", content = "hi", conversation_id = "local-conv-99999" });
+        Assert.AreEqual("conversation_not_found", (await client.ReadTurnAsync("v3", TimeSpan.FromSeconds(30)))[^1].Code);
+        await client.SendJsonAsync(new { type = "resume", id = "v4", run_id = "local-run-1" });
+        Assert.AreEqual("not_resumable", (await client.ReadTurnAsync("v4", TimeSpan.FromSeconds(30)))[^1].Code);
+    }
+
+    [TestMethod]
+    public async Task A_client_that_disconnects_mid_turn_aborts_it_upstream()
+    {
+        TestClient client = await s_gateway.ConnectAsync(s_agent);
+        await client.SendMessageAsync("g1", "[slow 80]");
+        await client.ReadUntilAsync(f => f.Id == "g1" && f.Type == "chunk", TimeSpan.FromSeconds(60));
+        await client.DisposeAsync();
+
+        // Had the App Server turn gone on, the conversation would stay busy for ~8 s; aborted, it is free at once.
+        await using TestClient next = await s_gateway.ConnectAsync(s_agent);
+        List<ServerFrame> frames = [];
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            await next.SendMessageAsync($"g2-{attempt}", "[say free]");
+            frames = await next.ReadTurnAsync($"g2-{attempt}", TimeSpan.FromSeconds(30));
+            if (frames[^1].Code != "busy")
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(frames[^1].RetryAfterMs ?? 500)); // as a client honouring retry_after_ms does
+        }
+
+        Assert.AreEqual("free", TestClient.Text(frames));
+        Assert.IsLessThan(80, s_llm.Requests.Last(r => r.UserText == "[slow 80]").Streamed + 0, "the first turn had not finished by itself");
     }
 }
