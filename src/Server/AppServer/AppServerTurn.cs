@@ -446,8 +446,7 @@ internal sealed class AppServerTurn
         }
     }
 
-    private static string? String(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? String(JsonElement element, string name) => AppServerJson.String(element, name);
 
     /// <summary><c>content</c> as a string or as an array of text parts (reference: App Server §8.1).</summary>
     private static string? Text(JsonElement element, string name)

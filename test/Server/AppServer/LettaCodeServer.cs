@@ -203,10 +203,7 @@ public sealed class LettaCodeServer : IAsyncDisposable
     {
         await using ChildProcess process = ChildProcess.Start("node", [entry, .. arguments], work, environment);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!process.HasExited)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
+        await process.WaitForExitAsync(timeout.Token);
     }
 
     private static int FreePort()

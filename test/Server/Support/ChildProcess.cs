@@ -77,6 +77,9 @@ public sealed class ChildProcess : IAsyncDisposable
         return done.Task.WaitAsync(timeout);
     }
 
+    /// <summary>Completes when the process has exited by itself.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     public void Kill()
     {
         if (!_process.HasExited)

@@ -1,0 +1,13 @@
+using System.Text.Json;
+
+namespace LettaSockets.Server.AppServer;
+
+/// <summary>Tolerant reads of App Server frames: a missing or mistyped field is null/false, never an exception.</summary>
+internal static class AppServerJson
+{
+    public static string? String(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    public static bool IsTrue(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.True;
+}
