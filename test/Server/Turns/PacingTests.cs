@@ -51,10 +51,8 @@ public sealed class PacingTests
             Assert.IsTrue(boundaries.Contains(offset), $"a frame ends inside a text element at {offset}");
         }
 
-        // The rate itself is checked on a fake clock (PacerClockTests); here only what holds under any
-        // load: a release is at most a quarter second's worth (25 characters) or one text element.
-        Assert.IsTrue(arrivals.All(a => a.Length <= 25 || StringInfo.ParseCombiningCharacters(a).Length == 1), "no burst beyond the catch-up cap");
-        Assert.IsGreaterThanOrEqualTo(text.Length / 25, arrivals.Count, "paced in pieces, not one burst");
+        // The rate and the size of each release are checked on a fake clock (PacerClockTests): over a
+        // socket, the writer may merge released pieces that queue up on a loaded machine.
     }
 
     [TestMethod]
