@@ -37,6 +37,7 @@ public sealed partial class SocketSession
                         ? Merge(reader, serializer, chunk, ref seq)
                         : serializer.Write(chunk.Kind == ChunkKind.Shutdown ? ResolveShutdown(chunk) : chunk);
                     await SendAsync(frame, token).ConfigureAwait(false);
+                    _turns.Settle(); // the frame (and every delta merged into it) has left the gateway
                     sent++;
                     if (chunk.Turn is { } turn)
                     {
@@ -54,7 +55,8 @@ public sealed partial class SocketSession
                     }
                 }
 
-                // Idle: give the frame buffer back to the pool.
+                // Idle: give the frame buffer back to the pool (and count no skipped stale chunk).
+                _turns.Settle();
                 serializer.ReleaseBuffer();
                 Metrics?.FramesSent(sent, LettaSocketsMetrics.WebSocketTransport);
                 sent = 0;

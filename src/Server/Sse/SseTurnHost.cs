@@ -58,10 +58,12 @@ internal sealed class SseTurnHost : IDrainableConnection, IDisposable
             {
                 if (TurnHost.IsStale(chunk))
                 {
+                    _turns.Settle();
                     continue;
                 }
 
                 yield return new SseItem<StreamChunk>(chunk); // no event type: a plain "data:" event, as the seed's clients expect
+                _turns.Settle(); // asked for the next item: this one is written
                 FramesSent++;
                 if (chunk.Turn is { } turn)
                 {

@@ -7,19 +7,26 @@ namespace LettaSockets.Server.Turns;
 /// A single-reader queue of chunks bounded twice: by count and by <see cref="ChunkBytes"/>. A producer
 /// waits while either bound is reached (so the pump stops reading Letta: backpressure, not buffering);
 /// one chunk larger than the byte bound alone is still admitted into an empty queue, so nothing can
-/// deadlock. Bytes are returned as the reader takes chunks out.
+/// deadlock. Bytes are returned as the reader takes chunks out — or, for a reader that still holds what
+/// it took (a writer whose send is pending, a pacer releasing a delta piece by piece), when it says it
+/// is done with them (<see cref="Settle"/>): what it holds counts against the same bound.
 /// </summary>
 public sealed class ByteBoundedQueue
 {
     private readonly Channel<StreamChunk> _channel;
     private readonly long _maxBytes;
     private readonly Action<long>? _onChange;
+    private readonly bool _holdUntilSettled;
     private long _bytes;
+    private long _taken; // bytes the reader took out but still holds (hold-until-settled mode)
     private TaskCompletionSource? _room;
 
     /// <param name="onChange">Told every change of the bytes held (e.g. the instance-wide gauge).</param>
-    public ByteBoundedQueue(int capacity, long maxBytes, bool singleWriter = false, Action<long>? onChange = null)
+    /// <param name="holdUntilSettled">True: a chunk the reader takes stays counted until the reader calls
+    /// <see cref="Settle"/>, so the bound covers what it holds while sending as well as what waits.</param>
+    public ByteBoundedQueue(int capacity, long maxBytes, bool singleWriter = false, Action<long>? onChange = null, bool holdUntilSettled = false)
     {
+        _holdUntilSettled = holdUntilSettled;
         _channel = Channel.CreateBounded<StreamChunk>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -89,13 +96,26 @@ public sealed class ByteBoundedQueue
         }
     }
 
-    /// <summary>Returns what is still queued when the queue is abandoned (the host is gone).</summary>
+    /// <summary>The reader is done with everything it took (its send completed): those bytes are free.
+    /// Reader only; nothing to do unless the queue holds until settled.</summary>
+    public void Settle()
+    {
+        if (Volatile.Read(ref _taken) != 0 && Interlocked.Exchange(ref _taken, 0) is var taken and not 0)
+        {
+            Release(taken);
+        }
+    }
+
+    /// <summary>Returns what is still queued, and what the reader still held, when the queue is
+    /// abandoned (the host is gone). Called once the reader has stopped.</summary>
     public void Drop()
     {
         while (_channel.Reader.TryRead(out StreamChunk chunk))
         {
             Release(ChunkBytes.Of(chunk));
         }
+
+        Settle();
     }
 
     private sealed class BoundedWriter(ByteBoundedQueue queue) : ChannelWriter<StreamChunk>
@@ -180,7 +200,16 @@ public sealed class ByteBoundedQueue
                 return false;
             }
 
-            queue.Release(ChunkBytes.Of(item));
+            long size = ChunkBytes.Of(item);
+            if (queue._holdUntilSettled)
+            {
+                Interlocked.Add(ref queue._taken, size);
+            }
+            else
+            {
+                queue.Release(size);
+            }
+
             return true;
         }
 

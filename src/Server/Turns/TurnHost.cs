@@ -24,7 +24,7 @@ public sealed class TurnHost : ITurnHost, IDisposable
     /// <param name="onBufferedChange">Told every change of the bytes queued (the instance's budget and gauge).</param>
     public TurnHost(int maxActiveTurns, int queueCapacity, long maxQueuedBytes, CancellationToken transportAborted, Action<long>? onBufferedChange = null)
     {
-        _outbound = new ByteBoundedQueue(queueCapacity, maxQueuedBytes, onChange: onBufferedChange);
+        _outbound = new ByteBoundedQueue(queueCapacity, maxQueuedBytes, onChange: onBufferedChange, holdUntilSettled: true);
         BufferedChanged = onBufferedChange;
         _aborted = CancellationTokenSource.CreateLinkedTokenSource(transportAborted);
         _turns = new TurnRegistry(maxActiveTurns);
@@ -35,8 +35,13 @@ public sealed class TurnHost : ITurnHost, IDisposable
     /// <summary>Bytes queued for the client right now.</summary>
     public long QueuedBytes => _outbound.Bytes;
 
-    /// <summary>The outbound frames; the transport's writer is their only reader.</summary>
+    /// <summary>The outbound frames; the transport's writer is their only reader. What it takes stays
+    /// counted against the byte bound until it calls <see cref="Settle"/>.</summary>
     public ChannelReader<StreamChunk> Frames => _outbound.Reader;
+
+    /// <summary>The writer has sent everything it took from <see cref="Frames"/> (or dropped it): those
+    /// bytes no longer count. So a frame whose send is blocked on a slow client is still inside the bound.</summary>
+    public void Settle() => _outbound.Settle();
 
     public CancellationToken Aborted => _aborted.Token;
 

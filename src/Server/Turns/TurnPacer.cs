@@ -13,7 +13,7 @@ namespace LettaSockets.Server.Turns;
 /// it. It stops the moment the turn's output is cancelled, dropping what it still holds. Unpaced
 /// turns never create one.
 /// </summary>
-internal sealed class TurnPacer : ITurnHost
+internal sealed class TurnPacer
 {
     /// <summary>Deltas held per paced turn at most (besides <see cref="TurnOptions.MaxPacedBytes"/>); beyond that the pump waits.</summary>
     public const int BufferCapacity = 4096;
@@ -49,15 +49,13 @@ internal sealed class TurnPacer : ITurnHost
         _catchUp = Math.Max(_burst, rate * CatchUp.TotalSeconds);
         _budget = _burst;
         _refilledAt = time.GetTimestamp();
-        _buffer = new ByteBoundedQueue(BufferCapacity, turn.Options.MaxPacedBytes, singleWriter: true, onChange: inner.BufferedChanged);
+        _buffer = new ByteBoundedQueue(BufferCapacity, turn.Options.MaxPacedBytes, singleWriter: true, onChange: inner.BufferedChanged, holdUntilSettled: true);
         _run = RunAsync();
     }
 
+    /// <summary>Where the pump queues the turn's frames, its terminal frame included (unclaimed: the
+    /// pacer claims it from the host when it releases it).</summary>
     public ChannelWriter<StreamChunk> Output => _buffer.Writer;
-
-    public CancellationToken Aborted => _inner.Aborted;
-
-    public Action<long>? BufferedChanged => _inner.BufferedChanged;
 
     /// <summary>The effective rate for a request: the client's, else the server default, capped by
     /// the server maximum and raised to <see cref="MinCharsPerSecond"/>; null = unpaced.</summary>
@@ -80,12 +78,6 @@ internal sealed class TurnPacer : ITurnHost
     /// <summary>A pacer for <paramref name="turn"/> when it is paced; null otherwise.</summary>
     public static TurnPacer? For(Turn turn, ITurnHost host, TimeProvider time) =>
         turn.Options.MaxCharsPerSecond is > 0 and var rate ? new TurnPacer(turn, host, time, rate) : null;
-
-    /// <summary>The terminal frame is claimed when it is released, not when the pump queues it: until
-    /// the client has seen the paced text, the turn is still running and a cancel still applies.</summary>
-    public bool TryFinish(Turn turn) => true;
-
-    public void OnPumpStopped(Turn turn) => _inner.OnPumpStopped(turn);
 
     /// <summary>Called by the pump when it has queued its last frame: waits until the pacer has
     /// released everything (or was cancelled). Never throws.</summary>
@@ -120,6 +112,9 @@ internal sealed class TurnPacer : ITurnHost
                     {
                         await _inner.Output.WriteAsync(chunk, token).ConfigureAwait(false);
                     }
+
+                    // Released whole: the delta counted against MaxPacedBytes until its last piece left.
+                    _buffer.Settle();
                 }
             }
         }

@@ -36,7 +36,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         using Activity? span = LettaSocketsTelemetry.StartTurn(info.Id, info.AgentId, turn.Request.ConversationId);
         metrics.TurnStarted();
         TurnPacer? pacer = TurnPacer.For(turn, host, time);
-        ITurnHost output = (ITurnHost?)pacer ?? host;
+        var output = new TurnOutput(host, pacer);
         StreamChunk? terminal = null;
         try
         {
@@ -180,7 +180,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
     }
 
     /// <summary>Re-attaches a resume turn; finds the run first when the client only knew its request id.</summary>
-    private async Task<IUpstreamStream> ResumeAsync(Turn turn, long afterSeq, ITurnHost host)
+    private async Task<IUpstreamStream> ResumeAsync(Turn turn, long afterSeq, TurnOutput output)
     {
         TurnInfo info = turn.Info;
         info.RunId = turn.RequestedRunId
@@ -188,7 +188,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
             ?? throw new UpstreamException(ErrorCodes.RunNotFound, "No resumable run of this agent was found.", false);
 
         IUpstreamStream stream = await letta.ResumeStreamAsync(info.RunId, afterSeq, turn.UpstreamToken).ConfigureAwait(false);
-        await EmitAsync(turn, host, StreamChunk.StatusFrame(info, StatusKind.Running)).ConfigureAwait(false);
+        await EmitAsync(turn, output, StreamChunk.StatusFrame(info, StatusKind.Running)).ConfigureAwait(false);
         return stream;
     }
 
@@ -216,13 +216,13 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         return !turn.Info.IsCancelled;
     }
 
-    private static async Task<StreamChunk> FinishAsync(Turn turn, ITurnHost host, LettaChunkMapper mapper, List<StreamChunk> frames)
+    private static async Task<StreamChunk> FinishAsync(Turn turn, TurnOutput output, LettaChunkMapper mapper, List<StreamChunk> frames)
     {
         frames.Clear();
         mapper.FlushApprovals(frames);
         foreach (StreamChunk frame in frames)
         {
-            await EmitAsync(turn, host, frame).ConfigureAwait(false);
+            await EmitAsync(turn, output, frame).ConfigureAwait(false);
         }
 
         TurnInfo info = turn.Info;
@@ -245,7 +245,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
             turn.StopRunIfAbandoned(RunStop.Lost); // a broken stream: the run may still be going
         }
 
-        await TerminalAsync(turn, host, terminal).ConfigureAwait(false);
+        await TerminalAsync(turn, output, terminal).ConfigureAwait(false);
         return terminal;
     }
 
@@ -264,11 +264,11 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         };
 
     /// <summary>Queues a content frame; a cancel wakes a blocked write and the frame is dropped.</summary>
-    private static async ValueTask EmitAsync(Turn turn, ITurnHost host, StreamChunk chunk)
+    private static async ValueTask EmitAsync(Turn turn, TurnOutput output, StreamChunk chunk)
     {
         try
         {
-            await host.Output.WriteAsync(chunk, turn.OutputToken).ConfigureAwait(false);
+            await output.Frames.WriteAsync(chunk, turn.OutputToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (turn.OutputToken.IsCancellationRequested)
         {
@@ -279,16 +279,16 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
     }
 
     /// <summary>Queues the terminal frame if this pump still holds the right to send it.</summary>
-    private static async ValueTask TerminalAsync(Turn turn, ITurnHost host, StreamChunk terminal)
+    private static async ValueTask TerminalAsync(Turn turn, TurnOutput output, StreamChunk terminal)
     {
-        if (!host.TryFinish(turn))
+        if (!output.TryClaimTerminal(turn))
         {
             return;
         }
 
         try
         {
-            await host.Output.WriteAsync(terminal, host.Aborted).ConfigureAwait(false);
+            await output.Frames.WriteAsync(terminal, output.Aborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
         {

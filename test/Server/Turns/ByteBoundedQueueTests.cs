@@ -76,4 +76,38 @@ public sealed class ByteBoundedQueueTests
         await Assert.ThrowsAsync<OperationCanceledException>(() => blocked.WaitAsync(Bound));
         Assert.AreEqual(before, queue.Bytes);
     }
+
+    [TestMethod]
+    public async Task A_chunk_the_reader_still_holds_counts_until_it_settles()
+    {
+        long held = 0;
+        var queue = new ByteBoundedQueue(capacity: 1000, maxBytes: 10_000, onChange: d => Interlocked.Add(ref held, d), holdUntilSettled: true);
+        await queue.Writer.WriteAsync(Text(4000)).AsTask().WaitAsync(Bound); // 8,128 bytes
+
+        Assert.IsTrue(queue.Reader.TryRead(out _), "the writer takes the chunk and starts sending it");
+        Task second = queue.Writer.WriteAsync(Text(4000)).AsTask();
+
+        Assert.AreEqual(8128L, queue.Bytes, "a chunk whose send is pending is still held");
+        Assert.IsFalse(second.IsCompleted, "so a second one does not fit beside it");
+        queue.Settle();
+        await second.WaitAsync(Bound);
+        Assert.AreEqual(8128L, queue.Bytes, "the first is free, the second queued");
+        Assert.AreEqual(queue.Bytes, Interlocked.Read(ref held), "every change is reported");
+    }
+
+    [TestMethod]
+    public async Task Dropping_a_queue_also_returns_what_its_reader_held()
+    {
+        long held = 0;
+        var queue = new ByteBoundedQueue(capacity: 16, maxBytes: 100_000, onChange: d => Interlocked.Add(ref held, d), holdUntilSettled: true);
+        await queue.Writer.WriteAsync(Text(1000)).AsTask().WaitAsync(Bound);
+        await queue.Writer.WriteAsync(Text(1000)).AsTask().WaitAsync(Bound);
+        Assert.IsTrue(queue.Reader.TryRead(out _));
+
+        queue.Writer.TryComplete();
+        queue.Drop();
+
+        Assert.AreEqual(0L, queue.Bytes);
+        Assert.AreEqual(0L, Interlocked.Read(ref held));
+    }
 }
