@@ -20,7 +20,9 @@ public sealed class LettaSimulator
         TimeProvider = timeProvider ?? TimeProvider.System;
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("LettaSockets.Simulator");
         Logger = logger;
-        Launcher = new RunLauncher(Runs, Journal, options, TimeProvider, logger);
+        Runs = new RunStore(options, TimeProvider);
+        History = new MessageHistory(options.MaxRetainedMessages);
+        Launcher = new RunLauncher(Runs, Journal, options, History, TimeProvider, logger);
         Conversations = new ConversationCatalog(Agents, TimeProvider);
         if (options.IncludeDemoAgents)
         {
@@ -40,7 +42,11 @@ public sealed class LettaSimulator
 
     public FaultInjector Faults { get; } = new();
 
-    public RunStore Runs { get; } = new();
+    /// <summary>The runs (§10), finished ones kept within <see cref="SimulatorOptions.MaxRetainedRuns"/> and <see cref="SimulatorOptions.RetainedRunLifetime"/>.</summary>
+    public RunStore Runs { get; }
+
+    /// <summary>Every run's input and output messages, as Letta's history routes read them.</summary>
+    public MessageHistory History { get; }
 
     public SimulatorOptions Options { get; }
 

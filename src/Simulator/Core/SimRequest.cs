@@ -1,3 +1,5 @@
+using LettaSockets.Simulator.History;
+
 namespace LettaSockets.Simulator;
 
 /// <summary>What an agent's behaviour sees of one message request.</summary>
@@ -24,4 +26,7 @@ public sealed record SimRequest
 
     /// <summary>The conversation it was sent to (<c>conv-…</c>); null for the agent routes and the default conversation.</summary>
     public string? ConversationId { get; init; }
+
+    /// <summary>The input messages as the history stores them (with the otids the server made up where the client sent none).</summary>
+    internal IReadOnlyList<InputMessage> Inputs { get; init; } = [];
 }

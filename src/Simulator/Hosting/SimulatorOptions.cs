@@ -26,6 +26,22 @@ public sealed class SimulatorOptions
     /// <summary>Background runs older than this answer 410 on re-attach (§10: Redis TTL 3 h).</summary>
     public TimeSpan RunRetention { get; set; } = TimeSpan.FromHours(3);
 
+    /// <summary>
+    /// How many finished runs the simulator remembers (<c>GET /v1/runs/{id}</c>, re-attach); beyond it the oldest
+    /// finished ones are forgotten, active runs never. Letta keeps run rows forever, but only 3 h of their streams
+    /// (§10); a long-running simulator must not grow without end.
+    /// </summary>
+    public int MaxRetainedRuns { get; set; } = 1000;
+
+    /// <summary>
+    /// Finished runs are forgotten this long after they ended (then 404). Twice <see cref="RunRetention"/> by default,
+    /// so a late re-attach still gets Letta's 410 before the run is gone.
+    /// </summary>
+    public TimeSpan RetainedRunLifetime { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How many history messages (input and output, §6) are kept, all agents together; the oldest go first.</summary>
+    public int MaxRetainedMessages { get; set; } = 20_000;
+
     /// <summary>When set, every <c>/v1</c> route needs <c>Authorization: Bearer &lt;key&gt;</c> (§1 password mode).</summary>
     public string? RequiredApiKey { get; set; }
 
@@ -64,6 +80,21 @@ public sealed class SimulatorOptions
         if (RunRetention < TimeSpan.Zero)
         {
             errors.Add($"RunRetention must not be negative (was {RunRetention}).");
+        }
+
+        if (MaxRetainedRuns < 1)
+        {
+            errors.Add($"MaxRetainedRuns must be at least 1 (was {MaxRetainedRuns}).");
+        }
+
+        if (RetainedRunLifetime <= TimeSpan.Zero)
+        {
+            errors.Add($"RetainedRunLifetime must be positive (was {RetainedRunLifetime}).");
+        }
+
+        if (MaxRetainedMessages < 1)
+        {
+            errors.Add($"MaxRetainedMessages must be at least 1 (was {MaxRetainedMessages}).");
         }
 
         return errors;

@@ -4,14 +4,37 @@ using Microsoft.AspNetCore.Http;
 
 namespace LettaSockets.Simulator.Http;
 
-/// <summary><c>GET /v1/agents</c> and <c>GET /v1/agents/{agent_id}</c>: a small subset of Letta's AgentState.</summary>
+/// <summary>
+/// <c>GET /v1/agents/</c> (<c>name</c>, <c>limit</c> 50, <c>order</c> desc by creation, <c>after</c>/<c>before</c> agent-id
+/// cursors in that order) and <c>GET /v1/agents/{agent_id}</c>: Letta's AgentState with the fields the SDK requires.
+/// </summary>
 internal sealed class AgentEndpoints(LettaSimulator simulator)
 {
+    private const int DefaultLimit = 50;
+
     public Task ListAsync(HttpContext context)
     {
-        var name = context.Request.Query["name"].ToString();
-        var limit = int.TryParse(context.Request.Query["limit"], out var parsed) ? Math.Max(parsed, 1) : int.MaxValue;
-        var agents = simulator.Agents.All.Where(a => name.Length == 0 || a.Name == name).Take(limit).ToList();
+        var query = context.Request.Query;
+        if (PageQuery.Parse(query, DefaultLimit, "desc", out var error) is not { } page)
+        {
+            return HttpWrite.ErrorAsync(context, error);
+        }
+
+        // Equal creation dates (the demo agents') keep the catalog's order either way.
+        var name = query["name"].ToString();
+        var matching = simulator.Agents.All.Where(a => name.Length == 0 || a.Name == name);
+        var ordered = (page.Descending ? matching.OrderByDescending(a => a.CreatedAt) : matching.OrderBy(a => a.CreatedAt)).ToList();
+        if (page.After is { } after && ordered.FindIndex(a => a.Id == after) is var start and >= 0)
+        {
+            ordered = ordered[(start + 1)..];
+        }
+
+        if (page.Before is { } before && ordered.FindIndex(a => a.Id == before) is var end and >= 0)
+        {
+            ordered = ordered[..end];
+        }
+
+        var agents = ordered.Take(page.Limit).ToList();
         return HttpWrite.JsonAsync(context, StatusCodes.Status200OK, JsonText.Build(w =>
         {
             w.WriteStartArray();
@@ -59,6 +82,27 @@ internal sealed class AgentEndpoints(LettaSimulator simulator)
         writer.WriteStringValue("simulator");
         writer.WriteEndArray();
         writer.WriteNull("metadata");
+
+        // Required by the SDK's AgentState: a scripted agent has no memory blocks, tools or sources.
+        writer.WriteString("system", "You are a scripted agent of the Letta simulator.");
+        writer.WriteStartArray("blocks");
+        writer.WriteEndArray();
+        writer.WriteStartObject("memory");
+        writer.WriteString("agent_type", "letta_v1_agent");
+        writer.WriteStartArray("blocks");
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteStartObject("llm_config");
+        writer.WriteString("model", "scripted");
+        writer.WriteString("model_endpoint_type", "openai");
+        writer.WriteNull("model_endpoint");
+        writer.WriteString("handle", "letta-simulator/scripted");
+        writer.WriteNumber("context_window", 128_000);
+        writer.WriteEndObject();
+        writer.WriteStartArray("sources");
+        writer.WriteEndArray();
+        writer.WriteStartArray("tools");
+        writer.WriteEndArray();
         writer.WriteEndObject();
     }
 }

@@ -16,6 +16,10 @@ internal readonly record struct ApiError(int StatusCode, string Body)
 
     public static ApiError RunNotFound(string runId) => Detail(404, $"Run with id {runId} not found");
 
+    /// <summary>A history cursor that names no stored message (Letta's NoResultFound, 404).</summary>
+    public static ApiError MessageNotFound(string messageId, string agentId) =>
+        Detail(404, $"No message found with id '{messageId}' for agent '{agentId}'.");
+
     public static ApiError NoActiveRuns(string agentId) => Detail(409, $"CONFLICT: No active runs to cancel for agent {agentId}");
 
     /// <summary>

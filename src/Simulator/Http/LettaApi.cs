@@ -15,23 +15,32 @@ internal static class LettaApi
         var cancels = new CancelEndpoints(simulator);
         var runs = new RunEndpoints(simulator, responder, stopping);
         var conversations = new ConversationEndpoints(simulator);
+        var history = new HistoryEndpoints(simulator);
         var options = simulator.Options;
 
         foreach (var prefix in new[] { "/v1", "/latest" })
         {
             var api = endpoints.MapGroup(prefix);
+
+            // Letta's router declares most collections with a trailing slash ("/v1/agents/") and redirects the bare
+            // form; endpoint routing here matches both, so each route serves either spelling directly.
+            api.MapGet("/health", HealthEndpoints.CheckAsync);
+            api.MapGet("/ready", HealthEndpoints.CheckAsync);
             api.MapGet("/agents", ApiKeyGuard.Protect(agents.ListAsync, options));
             api.MapGet("/agents/{agent_id}", ApiKeyGuard.Protect(agents.GetAsync, options));
+            api.MapGet("/agents/{agent_id}/messages", ApiKeyGuard.Protect(history.ListForAgentAsync, options));
             api.MapPost("/agents/{agent_id}/messages", ApiKeyGuard.Protect(messages.SendAsync, options));
             api.MapPost("/agents/{agent_id}/messages/stream", ApiKeyGuard.Protect(messages.StreamAsync, options));
             api.MapPost("/agents/{agent_id}/messages/cancel", ApiKeyGuard.Protect(cancels.CancelAsync, options));
             api.MapGet("/runs", ApiKeyGuard.Protect(runs.ListAsync, options));
             api.MapGet("/runs/active", ApiKeyGuard.Protect(runs.ListActiveAsync, options));
             api.MapGet("/runs/{run_id}", ApiKeyGuard.Protect(runs.GetAsync, options));
+            api.MapGet("/runs/{run_id}/messages", ApiKeyGuard.Protect(history.ListForRunAsync, options));
             api.MapPost("/runs/{run_id}/stream", ApiKeyGuard.Protect(runs.StreamAsync, options));
             api.MapPost("/conversations", ApiKeyGuard.Protect(conversations.CreateAsync, options));
             api.MapGet("/conversations", ApiKeyGuard.Protect(conversations.ListAsync, options));
             api.MapGet("/conversations/{conversation_id}", ApiKeyGuard.Protect(conversations.GetAsync, options));
+            api.MapGet("/conversations/{conversation_id}/messages", ApiKeyGuard.Protect(history.ListForConversationAsync, options));
             api.MapPost("/conversations/{conversation_id}/messages", ApiKeyGuard.Protect(messages.SendToConversationAsync, options));
             api.MapPost("/conversations/{conversation_id}/cancel", ApiKeyGuard.Protect(cancels.CancelConversationAsync, options));
             api.MapPost("/conversations/{conversation_id}/stream", ApiKeyGuard.Protect(runs.StreamConversationAsync, options));

@@ -122,6 +122,7 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
             IncludePings = parsed.Streaming && parsed.IncludePings,
             Background = parsed.Background,
             ConversationId = target?.ConversationId,
+            Inputs = parsed.Inputs,
         };
         var mode = !parsed.Streaming ? RunMode.Blocking : parsed.Background ? RunMode.Background : RunMode.Foreground;
         var runFault = fault is { IsRunLevel: true } ? fault : null;

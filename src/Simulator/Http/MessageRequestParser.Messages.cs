@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using LettaSockets.Simulator.History;
 
 namespace LettaSockets.Simulator.Http;
 
@@ -10,12 +11,14 @@ internal static partial class MessageRequestParser
         if (input.ValueKind == JsonValueKind.String)
         {
             content.UserTexts.Add(input.GetString()!);
+            content.Inputs.Add(new InputMessage("user", StoredContent(input), NewOtid()));
             return;
         }
 
         if (input.ValueKind == JsonValueKind.Array && ReadParts(input, ["body", "input"], errors) is { } text)
         {
             content.UserTexts.Add(text);
+            content.Inputs.Add(new InputMessage("user", StoredContent(input), NewOtid()));
             return;
         }
 
@@ -53,18 +56,25 @@ internal static partial class MessageRequestParser
         var type = message.TryGetProperty("type", out var typeValue) && typeValue.ValueKind == JsonValueKind.String
             ? typeValue.GetString()
             : message.TryGetProperty("approve", out _) || message.TryGetProperty("approval_request_id", out _) ? "approval" : "message";
+        string? givenOtid = null;
         if (message.TryGetProperty("otid", out var otid) && otid.ValueKind == JsonValueKind.String)
         {
-            content.Otids.Add(otid.GetString()!);
+            givenOtid = otid.GetString()!;
+            content.Otids.Add(givenOtid);
         }
 
         switch (type)
         {
             case "message":
-                ReadUserMessage(message, loc, content, errors);
+                ReadUserMessage(message, loc, content, errors, givenOtid ?? NewOtid());
                 break;
             case "approval":
+                var before = content.Approvals.Count;
                 ReadApproval(message, content);
+                content.Inputs.Add(new InputMessage("approval", "null", givenOtid ?? NewOtid())
+                {
+                    Approvals = content.Approvals.GetRange(before, content.Approvals.Count - before),
+                });
                 break;
             case "tool_return":
                 break;
@@ -76,7 +86,7 @@ internal static partial class MessageRequestParser
         }
     }
 
-    private static void ReadUserMessage(JsonElement message, object[] loc, InputContent content, List<ValidationError> errors)
+    private static void ReadUserMessage(JsonElement message, object[] loc, InputContent content, List<ValidationError> errors, string otid)
     {
         if (!message.TryGetProperty("role", out var roleValue))
         {
@@ -113,6 +123,33 @@ internal static partial class MessageRequestParser
         {
             content.UserTexts.Add(text);
         }
+
+        if (text is not null)
+        {
+            content.Inputs.Add(new InputMessage(role, StoredContent(body), otid));
+        }
+    }
+
+    /// <summary>§3: a message without an otid gets a random UUID from the server.</summary>
+    private static string NewOtid() => Guid.NewGuid().ToString("D");
+
+    /// <summary>
+    /// The content as history shows it: a string stays a string, and so does a lone text part (Letta unwraps
+    /// it); anything else is the parts array as sent.
+    /// </summary>
+    private static string StoredContent(JsonElement body)
+    {
+        if (body.ValueKind == JsonValueKind.Array && body.GetArrayLength() == 1
+            && body[0].ValueKind == JsonValueKind.Object
+            && body[0].TryGetProperty("type", out var type) && type.ValueEquals("text")
+            && body[0].TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+        {
+            return Wire.JsonText.Build(w => w.WriteStringValue(text.GetString()));
+        }
+
+        return body.ValueKind == JsonValueKind.String
+            ? Wire.JsonText.Build(w => w.WriteStringValue(body.GetString()))
+            : Wire.JsonText.Build(body.WriteTo);
     }
 
     /// <summary>Text parts joined; image parts carry no text.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LettaSockets.Simulator.History;
 
 namespace LettaSockets.Simulator.Http;
 
@@ -107,6 +108,7 @@ internal static partial class MessageRequestParser
             streaming, streamTokens, includePings, background, includePingsGiven)
         {
             AgentId = agentId,
+            Inputs = content.Inputs,
         };
     }
 
@@ -170,5 +172,7 @@ internal static partial class MessageRequestParser
         public List<string> Otids { get; } = [];
 
         public List<ApprovalDecision> Approvals { get; } = [];
+
+        public List<InputMessage> Inputs { get; } = [];
     }
 }

@@ -1,3 +1,5 @@
+using LettaSockets.Simulator.History;
+
 namespace LettaSockets.Simulator.Http;
 
 /// <summary>The fields of a <c>LettaStreamingRequest</c> the simulator acts on (§3).</summary>
@@ -13,4 +15,7 @@ internal sealed record ParsedMessageRequest(
 {
     /// <summary>A conversation send's <c>agent_id</c> (used with <c>conversation_id=default</c>, §3).</summary>
     public string? AgentId { get; init; }
+
+    /// <summary>The input messages one by one, for the history (§3).</summary>
+    public IReadOnlyList<InputMessage> Inputs { get; init; } = [];
 }

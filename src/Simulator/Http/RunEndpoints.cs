@@ -16,7 +16,7 @@ internal sealed partial class RunEndpoints(LettaSimulator simulator, SseResponde
         }
     }
 
-    /// <summary>Newest first; <c>agent_id</c>, <c>conversation_id</c>, <c>active</c>, <c>statuses</c>, <c>background</c>, <c>limit</c>, <c>order</c>.</summary>
+    /// <summary>Newest first; <c>agent_id</c>, <c>conversation_id</c>, <c>active</c>, <c>statuses</c>, <c>background</c>, <c>limit</c>, <c>order</c>, <c>after</c>, <c>before</c>.</summary>
     public Task ListAsync(HttpContext context) => ListAsync(context, activeOnly: false);
 
     /// <summary>The deprecated <c>GET /v1/runs/active</c>.</summary>
@@ -85,7 +85,19 @@ internal sealed partial class RunEndpoints(LettaSimulator simulator, SseResponde
             runs = runs.Reverse();
         }
 
-        var page = runs.Take(limit).ToList();
+        // after/before: run-id cursors in the listing's order (the SDK pages on with the last id it got).
+        var ordered = runs.ToList();
+        if (PageQuery.Optional(query["after"]) is { } after && ordered.FindIndex(r => r.Id == after) is var start and >= 0)
+        {
+            ordered = ordered[(start + 1)..];
+        }
+
+        if (PageQuery.Optional(query["before"]) is { } before && ordered.FindIndex(r => r.Id == before) is var end and >= 0)
+        {
+            ordered = ordered[..end];
+        }
+
+        var page = ordered.Take(limit).ToList();
         await HttpWrite.JsonAsync(context, StatusCodes.Status200OK, JsonText.Build(w =>
         {
             w.WriteStartArray();

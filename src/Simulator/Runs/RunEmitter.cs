@@ -1,3 +1,4 @@
+using LettaSockets.Simulator.History;
 using LettaSockets.Simulator.Wire;
 
 namespace LettaSockets.Simulator.Runs;
@@ -14,7 +15,8 @@ internal sealed partial class RunEmitter(
     SimFault? fault,
     CancellationToken cancelObserved,
     TimeProvider time,
-    long startTimestamp)
+    long startTimestamp,
+    TurnRecorder recorder)
 {
     private long _nextSeq = 1;
     private bool _hugeSent;
@@ -43,6 +45,9 @@ internal sealed partial class RunEmitter(
 
     public ValueTask PublishMessageAsync(in Envelope envelope, byte[] frame) =>
         PublishAsync(RunChunkKind.Message, envelope.SeqId, frame);
+
+    /// <summary>An agent step ended: Letta stores its messages now (§6).</summary>
+    public void StepCompleted() => recorder.Commit();
 
     public async ValueTask CheckBeforeMessageAsync()
     {
@@ -108,6 +113,11 @@ internal sealed partial class RunEmitter(
         {
             AnyAgentMessage = true;
             run.MarkFirstMessage((long)time.GetElapsedTime(startTimestamp).TotalNanoseconds);
+        }
+
+        if (kind == RunChunkKind.Message)
+        {
+            recorder.Add(frame);
         }
 
         var chunk = new RunChunk(kind, seq, frame);

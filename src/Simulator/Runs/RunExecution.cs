@@ -1,3 +1,4 @@
+using LettaSockets.Simulator.History;
 using LettaSockets.Simulator.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +16,7 @@ internal sealed partial class RunExecution(
     SimFault? runFault,
     LiveRunOutput? live,
     SimulatorOptions options,
+    MessageHistory history,
     TimeProvider time,
     ILogger logger,
     CancellationToken shutdown)
@@ -41,7 +43,8 @@ internal sealed partial class RunExecution(
             pollInterval,
             pollInterval);
 
-        var emitter = new RunEmitter(run, live, new FrameWriter(time), runFault, cancelObserved.Token, time, start);
+        var recorder = new TurnRecorder(history, request, run.CreatedAt);
+        var emitter = new RunEmitter(run, live, new FrameWriter(time), runFault, cancelObserved.Token, time, start, recorder);
         try
         {
             run.TryStart();
@@ -67,6 +70,8 @@ internal sealed partial class RunExecution(
         }
         finally
         {
+            // Whatever the last (unfinished) step produced is stored too, so a reload shows what the client saw.
+            recorder.Commit();
             live?.Complete();
             run.Finish(outcome.Status, outcome.StopReason, time.GetUtcNow(), (long)time.GetElapsedTime(start).TotalNanoseconds);
             Log.RunEnded(logger, run.Id, run.Status, run.StopReason);

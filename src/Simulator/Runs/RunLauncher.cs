@@ -8,6 +8,7 @@ internal sealed class RunLauncher(
     RunStore store,
     SimulatorJournal journal,
     SimulatorOptions options,
+    MessageHistory history,
     TimeProvider time,
     ILogger logger)
 {
@@ -43,7 +44,7 @@ internal sealed class RunLauncher(
         }
 
         live = mode == RunMode.Foreground ? new LiveRunOutput() : null;
-        var execution = new RunExecution(run, agent, request, runFault, live, options, time, logger, _shutdown.Token);
+        var execution = new RunExecution(run, agent, request, runFault, live, options, history, time, logger, _shutdown.Token);
         var task = Task.Run(execution.RunAsync);
         _running.TryAdd(task, 0);
         _ = task.ContinueWith(

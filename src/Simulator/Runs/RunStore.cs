@@ -2,12 +2,26 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace LettaSockets.Simulator;
 
-/// <summary>Every run the simulator started, foreground and background. Thread-safe.</summary>
+/// <summary>
+/// The runs the simulator started, foreground and background. Bounded: finished runs older than
+/// <see cref="SimulatorOptions.RetainedRunLifetime"/>, and the oldest beyond <see cref="SimulatorOptions.MaxRetainedRuns"/>,
+/// are forgotten whenever a run is added; an active run is never forgotten. Thread-safe.
+/// </summary>
 public sealed class RunStore
 {
     private readonly object _gate = new();
     private readonly List<SimRun> _runs = [];
     private readonly Dictionary<string, SimRun> _byId = new(StringComparer.Ordinal);
+    private readonly int _maxRetained;
+    private readonly TimeSpan _lifetime;
+    private readonly TimeProvider _time;
+
+    internal RunStore(SimulatorOptions options, TimeProvider time)
+    {
+        _maxRetained = options.MaxRetainedRuns;
+        _lifetime = options.RetainedRunLifetime;
+        _time = time;
+    }
 
     /// <summary>Oldest first.</summary>
     public IReadOnlyList<SimRun> All
@@ -17,6 +31,18 @@ public sealed class RunStore
             lock (_gate)
             {
                 return [.. _runs];
+            }
+        }
+    }
+
+    /// <summary>How many runs are remembered.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _runs.Count;
             }
         }
     }
@@ -55,15 +81,6 @@ public sealed class RunStore
     public IReadOnlyList<SimRun> ListForConversation(string conversationId, bool activeOnly = false) =>
         [.. List(activeOnly: activeOnly).Where(r => r.ConversationId == conversationId)];
 
-    internal void Add(SimRun run)
-    {
-        lock (_gate)
-        {
-            _runs.Add(run);
-            _byId[run.Id] = run;
-        }
-    }
-
     /// <summary>
     /// Adds <paramref name="run"/> unless an active run already holds its <see cref="SimRun.LockKey"/> (§12);
     /// check and add are one step, so two concurrent sends cannot both get the lock.
@@ -78,9 +95,35 @@ public sealed class RunStore
                 return false;
             }
 
+            Evict();
             _runs.Add(run);
             _byId[run.Id] = run;
             return true;
         }
+    }
+
+    /// <summary>Under the lock: drops expired finished runs, then the oldest finished ones until there is room for one more.</summary>
+    private void Evict()
+    {
+        var expiredBefore = _time.GetUtcNow() - _lifetime;
+        var excess = _runs.Count + 1 - _maxRetained;
+        _runs.RemoveAll(run =>
+        {
+            if (run.IsActive)
+            {
+                return false;
+            }
+
+            // Oldest first, so the count limit takes the oldest finished runs.
+            var expired = run.CompletedAt is { } completed && completed < expiredBefore;
+            if (!expired && excess <= 0)
+            {
+                return false;
+            }
+
+            excess--;
+            _byId.Remove(run.Id);
+            return true;
+        });
     }
 }

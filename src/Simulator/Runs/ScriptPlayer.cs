@@ -43,6 +43,7 @@ internal sealed partial class ScriptPlayer(
             }
 
             await FlushPendingAsync().ConfigureAwait(false);
+            emit.StepCompleted();
             _usage.StepDone();
         }
 
