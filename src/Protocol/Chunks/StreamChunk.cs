@@ -70,13 +70,14 @@ public readonly struct StreamChunk
     public static StreamChunk Approval(TurnInfo turn, ApprovalInfo approval, long seq = -1) =>
         new(ChunkKind.ApprovalRequest, turn, approval.ToolCallId, approval.Arguments, approval.Name, 0, seq, false, approval);
 
-    public static StreamChunk Done(TurnInfo turn, DoneInfo done) =>
-        new(ChunkKind.Done, turn, null, null, null, 0, turn.LastSeq, false, done);
+    /// <param name="seq">The turn's last Letta <c>seq_id</c> (resumable turns), or -1.</param>
+    public static StreamChunk Done(TurnInfo turn, DoneInfo done, long seq = -1) =>
+        new(ChunkKind.Done, turn, null, null, null, 0, seq, false, done);
 
     /// <summary>An error frame; terminal for <paramref name="turn"/> when given, else informational
     /// (or terminal for the rejected request whose id the <see cref="ErrorInfo"/> carries).</summary>
-    public static StreamChunk Failure(TurnInfo? turn, ErrorInfo error) =>
-        new(ChunkKind.Error, turn, null, null, null, 0, turn?.LastSeq ?? -1, false, error);
+    public static StreamChunk Failure(TurnInfo? turn, ErrorInfo error, long seq = -1) =>
+        new(ChunkKind.Error, turn, null, null, null, 0, seq, false, error);
 
     public static StreamChunk ReadyFrame(ReadyInfo ready) => new(ChunkKind.Ready, null, null, null, null, 0, -1, false, ready);
 

@@ -120,14 +120,15 @@ public sealed partial class FrameSerializer
 
     private void WriteMetrics(TurnInfo turn, DoneInfo done)
     {
+        TurnMetrics counted = done.Metrics;
         double durationMs = Stopwatch.GetElapsedTime(turn.StartedTimestamp, done.EndedTimestamp).TotalMilliseconds;
         _json.WriteStartObject("metrics"u8);
-        if (turn.FirstContentTimestamp != 0)
+        if (counted.FirstContentTimestamp != 0)
         {
-            double ttftMs = Stopwatch.GetElapsedTime(turn.StartedTimestamp, turn.FirstContentTimestamp).TotalMilliseconds;
+            double ttftMs = Stopwatch.GetElapsedTime(turn.StartedTimestamp, counted.FirstContentTimestamp).TotalMilliseconds;
             _json.WriteNumber("ttft_ms"u8, Math.Round(ttftMs, 1));
-            double generationSeconds = Stopwatch.GetElapsedTime(turn.FirstContentTimestamp, done.EndedTimestamp).TotalSeconds;
-            long tokens = done.Usage?.CompletionTokens ?? turn.Chunks;
+            double generationSeconds = Stopwatch.GetElapsedTime(counted.FirstContentTimestamp, done.EndedTimestamp).TotalSeconds;
+            long tokens = done.Usage?.CompletionTokens ?? counted.Chunks;
             _json.WriteNumber("tokens_per_second"u8, generationSeconds > 0 ? Math.Round(tokens / generationSeconds, 1) : 0);
         }
         else
@@ -137,9 +138,9 @@ public sealed partial class FrameSerializer
         }
 
         _json.WriteNumber("duration_ms"u8, Math.Round(durationMs, 1));
-        _json.WriteNumber("chunks"u8, turn.Chunks);
-        _json.WriteNumber("frames"u8, turn.Frames);
-        _json.WriteNumber("output_chars"u8, turn.OutputChars);
+        _json.WriteNumber("chunks"u8, counted.Chunks);
+        _json.WriteNumber("frames"u8, counted.Frames);
+        _json.WriteNumber("output_chars"u8, counted.OutputChars);
         _json.WriteEndObject();
     }
 

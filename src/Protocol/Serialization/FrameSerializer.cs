@@ -57,7 +57,13 @@ public sealed partial class FrameSerializer : IDisposable
     }
 
     /// <summary>Starts a delta frame whose text may be extended by <see cref="AppendDelta"/>.</summary>
-    public void BeginDelta(in StreamChunk chunk)
+    public void BeginDelta(in StreamChunk chunk) => BeginDelta(chunk, 0, chunk.Content?.Length ?? 0);
+
+    /// <summary>Starts a delta frame with part of a chunk's text, <paramref name="length"/> characters from
+    /// <paramref name="start"/>: one delta sent as several frames. Only the frame that ends the text carries
+    /// the chunk's <c>seq</c> (a cursor must not skip the rest). The caller cuts between UTF-16 surrogates
+    /// never, so every frame's text is valid on its own.</summary>
+    public void BeginDelta(in StreamChunk chunk, int start, int length)
     {
         Start();
         switch (chunk.Kind)
@@ -87,8 +93,9 @@ public sealed partial class FrameSerializer : IDisposable
                 throw new ArgumentException($"{chunk.Kind} is not a delta.", nameof(chunk));
         }
 
-        _json.WriteStringValueSegment((chunk.Content ?? string.Empty).AsSpan(), isFinalSegment: false);
-        _pendingSeq = chunk.Seq;
+        ReadOnlySpan<char> content = (chunk.Content ?? string.Empty).AsSpan();
+        _json.WriteStringValueSegment(content.Slice(start, length), isFinalSegment: false);
+        _pendingSeq = start + length == content.Length ? chunk.Seq : -1;
     }
 
     /// <summary>Appends the text of a chunk that <see cref="StreamChunk.CanMergeWith"/> the started one.</summary>

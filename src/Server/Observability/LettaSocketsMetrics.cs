@@ -74,30 +74,31 @@ public sealed class LettaSocketsMetrics
     public void BufferedBytes(long delta) => _buffered.Add(delta);
 
     /// <summary>Records a turn whose pump has stopped. <paramref name="terminal"/> is the terminal frame
-    /// the pump produced, if any; a cancel that came first decides instead.</summary>
-    public void TurnEnded(TurnInfo turn, StreamChunk? terminal, bool detached)
+    /// the pump produced, if any; a cancel that came first (<paramref name="cancelledBy"/>, null when the
+    /// turn was not cancelled) decides instead.</summary>
+    public void TurnEnded(long startedTimestamp, TurnMetrics counted, CancelledBy? cancelledBy, StreamChunk? terminal, bool detached)
     {
         _activeTurns.Add(-1);
-        _duration.Record(Stopwatch.GetElapsedTime(turn.StartedTimestamp).TotalMilliseconds);
-        if (turn.FirstContentTimestamp != 0)
+        _duration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds);
+        if (counted.FirstContentTimestamp != 0)
         {
-            _timeToFirstToken.Record(Stopwatch.GetElapsedTime(turn.StartedTimestamp, turn.FirstContentTimestamp).TotalMilliseconds);
+            _timeToFirstToken.Record(Stopwatch.GetElapsedTime(startedTimestamp, counted.FirstContentTimestamp).TotalMilliseconds);
         }
 
-        if (turn.Chunks > 0)
+        if (counted.Chunks > 0)
         {
-            _chunks.Add(turn.Chunks);
+            _chunks.Add(counted.Chunks);
         }
 
-        (string kind, string reason) = CountOutcome(turn, terminal, detached);
+        (string kind, string reason) = CountOutcome(cancelledBy, terminal, detached);
         _turns.Add(1, new KeyValuePair<string, object?>("terminal", kind), new KeyValuePair<string, object?>("reason", reason));
     }
 
-    private (string Kind, string Reason) CountOutcome(TurnInfo turn, StreamChunk? terminal, bool detached)
+    private (string Kind, string Reason) CountOutcome(CancelledBy? cancelledBy, StreamChunk? terminal, bool detached)
     {
-        if (turn.IsCancelled)
+        if (cancelledBy is { } by)
         {
-            string cause = turn.CancelledBy.ToWire() ?? "unknown";
+            string cause = by.ToWire() ?? "unknown";
             if (detached)
             {
                 return ("detached", cause); // the run goes on in Letta; not a cancel

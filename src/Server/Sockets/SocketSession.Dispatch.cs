@@ -111,7 +111,7 @@ public sealed partial class SocketSession
     private Turn CreateTurn(ClientFrame frame, string id, string agentId, Task? predecessor)
     {
         bool resumable = frame.Type == ClientFrameType.Resume || (frame.Resumable ?? (_letta.Background && _letta.ResumableTurns));
-        var info = new TurnInfo(id, agentId, resumable, Stopwatch.GetTimestamp());
+        var info = new TurnState(id, agentId, resumable, Stopwatch.GetTimestamp());
         if (frame.Type == ClientFrameType.Resume)
         {
             info.LastSeq = frame.AfterSeq ?? 0;

@@ -32,21 +32,8 @@ public sealed partial class SocketSession
                         continue;
                     }
 
-                    long seq = chunk.Seq;
-                    ReadOnlyMemory<byte> frame = chunk.Kind.IsDelta()
-                        ? Merge(reader, serializer, chunk, ref seq)
-                        : serializer.Write(chunk.Kind == ChunkKind.Shutdown ? ResolveShutdown(chunk) : chunk);
-                    await SendAsync(frame, token).ConfigureAwait(false);
+                    sent += await SendChunkAsync(reader, serializer, chunk, token).ConfigureAwait(false);
                     _turns.Settle(); // the frame (and every delta merged into it) has left the gateway
-                    sent++;
-                    if (chunk.Turn is { } turn)
-                    {
-                        turn.Frames++;
-                        if (seq >= 0)
-                        {
-                            turn.SentSeq = seq;
-                        }
-                    }
 
                     if (Volatile.Read(ref _closeReason) == (int)CloseReason.SlowConsumer)
                     {
@@ -77,6 +64,75 @@ public sealed partial class SocketSession
     /// <summary>Text merged into one frame at most: small enough for clients with modest frame
     /// buffers, large enough that a backlog of token deltas collapses 64 to 1.</summary>
     private const int MaxMergedChars = 16 * 1024;
+
+    /// <summary>Sends one chunk as one frame — a delta merged with the deltas queued behind it, a <c>done</c>
+    /// with the turn's metrics, a <c>shutdown</c> with its cursors — or an oversized delta as several.
+    /// Returns the frames sent.</summary>
+    private async ValueTask<int> SendChunkAsync(ChannelReader<StreamChunk> reader, FrameSerializer serializer, StreamChunk chunk, CancellationToken token)
+    {
+        if (chunk.Kind.IsDelta() && chunk.Content?.Length > MaxMergedChars)
+        {
+            // One delta larger than a merged frame goes out in pieces of that size: the frame being sent
+            // (and its copies in the socket and Kestrel's pipe) stays small.
+            return await SendInPiecesAsync(serializer, chunk, token).ConfigureAwait(false);
+        }
+
+        long seq = chunk.Seq;
+        ReadOnlyMemory<byte> frame = chunk.Kind.IsDelta()
+            ? Merge(reader, serializer, chunk, ref seq)
+            : serializer.Write(chunk.Kind switch
+            {
+                ChunkKind.Shutdown => ResolveShutdown(chunk),
+                ChunkKind.Done => TurnState.WithMetrics(chunk),
+                _ => chunk,
+            });
+        await SendAsync(frame, token).ConfigureAwait(false);
+        if (TurnState.Of(chunk) is { } turn)
+        {
+            turn.Frames++;
+            if (seq >= 0)
+            {
+                turn.SentSeq = seq;
+            }
+        }
+
+        return 1;
+    }
+
+    /// <summary>Sends one oversized delta as frames of at most <see cref="MaxMergedChars"/> characters,
+    /// never cutting a surrogate pair; only the last carries its seq. Returns the frames sent.</summary>
+    private async ValueTask<int> SendInPiecesAsync(FrameSerializer serializer, StreamChunk chunk, CancellationToken token)
+    {
+        string text = chunk.Content!;
+        TurnState? turn = TurnState.Of(chunk);
+        int frames = 0;
+        for (int start = 0; start < text.Length;)
+        {
+            int length = PieceLength(text, start, MaxMergedChars);
+            serializer.BeginDelta(chunk, start, length);
+            await SendAsync(serializer.EndDelta(), token).ConfigureAwait(false);
+            start += length;
+            frames++;
+            if (turn is not null)
+            {
+                turn.Frames++;
+                if (start == text.Length && chunk.Seq >= 0)
+                {
+                    turn.SentSeq = chunk.Seq;
+                }
+            }
+        }
+
+        return frames;
+    }
+
+    /// <summary>How many characters of <paramref name="text"/> from <paramref name="start"/> the next piece
+    /// takes: at most <paramref name="max"/>, one less when the cut would fall inside a surrogate pair.</summary>
+    internal static int PieceLength(string text, int start, int max)
+    {
+        int length = Math.Min(max, text.Length - start);
+        return start + length < text.Length && length > 1 && char.IsHighSurrogate(text[start + length - 1]) ? length - 1 : length;
+    }
 
     private ReadOnlyMemory<byte> Merge(ChannelReader<StreamChunk> reader, FrameSerializer serializer, in StreamChunk first, ref long lastSeq)
     {

@@ -71,7 +71,7 @@ public static partial class SseEndpoints
         metrics.ConnectionOpened(LettaSocketsMetrics.SseTransport);
         try
         {
-            var info = new TurnInfo($"{connectionId}-1", agentId, resumable: false, Stopwatch.GetTimestamp());
+            var info = new TurnState($"{connectionId}-1", agentId, resumable: false, Stopwatch.GetTimestamp());
             var turnRequest = new LettaTurnRequest(agentId) { TurnId = info.Id, Content = request.Message, ConversationId = request.ConversationId };
             var turnOptions = new TurnOptions(letta.WindDownTimeout, TurnPacer.ResolveRate(request.MaxCharsPerSecond, options.DefaultMaxCharsPerSecond, options.MaxCharsPerSecondLimit), options.MaxPacedBytes);
             host.Start(services.GetRequiredService<TurnPump>(), info, turnRequest, turnOptions);

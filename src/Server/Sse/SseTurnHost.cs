@@ -40,7 +40,7 @@ internal sealed class SseTurnHost : IDrainableConnection, IDisposable
     public long FramesSent { get; private set; }
 
     /// <summary>Admits the request's one turn and starts its pump (awaited by <see cref="StopAsync"/>).</summary>
-    public Turn Start(TurnPump pump, TurnInfo info, LettaTurnRequest request, TurnOptions options)
+    public Turn Start(TurnPump pump, TurnState info, LettaTurnRequest request, TurnOptions options)
     {
         AdmitResult admitted = _turns.Admit(info.Id, info.AgentId, _ => new Turn(info, request, options, _time, _canceller, _turns.Aborted));
         Turn turn = admitted.Turn ?? throw new InvalidOperationException("A stream request runs exactly one turn.");
@@ -62,10 +62,11 @@ internal sealed class SseTurnHost : IDrainableConnection, IDisposable
                     continue;
                 }
 
-                yield return new SseItem<StreamChunk>(chunk); // no event type: a plain "data:" event, as the seed's clients expect
+                // No event type: a plain "data:" event, as the seed's clients expect.
+                yield return new SseItem<StreamChunk>(TurnState.WithMetrics(chunk));
                 _turns.Settle(); // asked for the next item: this one is written
                 FramesSent++;
-                if (chunk.Turn is { } turn)
+                if (TurnState.Of(chunk) is { } turn)
                 {
                     turn.Frames++;
                 }

@@ -12,7 +12,7 @@ namespace LettaSockets.Server.Turns;
 /// needs: whether the run id was announced, which tool calls were named already (names are never
 /// repeated, Letta docs: guides/agents/streaming), approval deltas until the call is whole, and how the stream ended.
 /// </summary>
-public sealed class LettaChunkMapper(TurnInfo turn, bool upstreamReportsToolStart = false)
+public sealed class LettaChunkMapper(TurnState turn, bool upstreamReportsToolStart = false)
 {
     private Dictionary<string, ToolCallState>? _toolCalls;
     private string? _lastToolCallId;

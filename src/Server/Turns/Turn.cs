@@ -26,7 +26,7 @@ public sealed class Turn : IDisposable
     private readonly RunCanceller? _canceller;
 
     /// <param name="canceller">How the turn's run is stopped in Letta; null only where no run can exist (unit tests).</param>
-    public Turn(TurnInfo info, LettaTurnRequest request, TurnOptions options, TimeProvider time, RunCanceller? canceller, CancellationToken hostAborted)
+    public Turn(TurnState info, LettaTurnRequest request, TurnOptions options, TimeProvider time, RunCanceller? canceller, CancellationToken hostAborted)
     {
         _canceller = canceller;
         Info = info;
@@ -37,7 +37,7 @@ public sealed class Turn : IDisposable
         _upstream = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
     }
 
-    public TurnInfo Info { get; }
+    public TurnState Info { get; }
 
     public LettaTurnRequest Request { get; }
 

@@ -51,7 +51,7 @@ public sealed class TurnHost : ITurnHost, IDisposable
     public int ActiveTurns => _turns.ActiveCount;
 
     /// <summary>The one content filter: once a turn is cancelled its content frames are dropped, wherever they wait.</summary>
-    public static bool IsStale(in StreamChunk chunk) => chunk.Turn is { IsCancelled: true } && chunk.Kind.IsContent();
+    public static bool IsStale(in StreamChunk chunk) => chunk.Turn is TurnState { IsCancelled: true } && chunk.Kind.IsContent();
 
     public bool TryFinish(Turn turn) => _turns.TryFinish(turn);
 
@@ -100,7 +100,7 @@ public sealed class TurnHost : ITurnHost, IDisposable
 
     /// <summary>The terminal frame a transport sends for a turn it ended itself.</summary>
     public static StreamChunk CancelledDone(Turn turn, CancelledBy by) =>
-        StreamChunk.Done(turn.Info, new DoneInfo(StopReasons.Cancelled, by, null, Stopwatch.GetTimestamp()));
+        turn.Info.Done(new DoneInfo(StopReasons.Cancelled, by, null, Stopwatch.GetTimestamp()));
 
     /// <summary>Shutdown, first step: detaches every resumable turn whose run is known (it can be resumed
     /// elsewhere) and returns them, for their cursors.</summary>

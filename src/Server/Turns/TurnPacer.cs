@@ -166,7 +166,7 @@ internal sealed class TurnPacer
         if (terminal.Payload is DoneInfo done)
         {
             // The client's turn ended now, not when Letta finished: metrics say what it experienced.
-            terminal = StreamChunk.Done(_turn.Info, done with { EndedTimestamp = Stopwatch.GetTimestamp() });
+            terminal = StreamChunk.Done(_turn.Info, done with { EndedTimestamp = Stopwatch.GetTimestamp() }, terminal.Seq);
         }
 
         await _inner.Output.WriteAsync(terminal, _inner.Aborted).ConfigureAwait(false);

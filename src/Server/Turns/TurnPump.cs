@@ -28,7 +28,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
 
     private async Task RunAsync(Turn turn, ITurnHost host)
     {
-        TurnInfo info = turn.Info;
+        TurnState info = turn.Info;
         IUpstreamStream? stream = null;
         var mapper = new LettaChunkMapper(info, letta.Capabilities.ReportsToolStart);
         var frames = new List<StreamChunk>(4);
@@ -91,7 +91,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
                 turn.StopRunIfAbandoned(RunStop.Lost); // we stop listening to a run Letta may still be executing
             }
 
-            terminal = StreamChunk.Failure(info, ToError(e));
+            terminal = info.Fail(ToError(e));
             await TerminalAsync(turn, output, terminal.Value).ConfigureAwait(false);
         }
         catch (Exception e) when (info.IsCancelled && e is OperationCanceledException or UpstreamException)
@@ -102,7 +102,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         {
             Log.TurnCrashed(logger, info.Id, info.AgentId, e);
             turn.StopRunIfAbandoned(RunStop.Lost); // the gateway no longer follows a run Letta may still run
-            terminal = StreamChunk.Failure(info, new ErrorInfo(ErrorCodes.Internal, "The gateway failed while relaying this turn.", Retryable: true));
+            terminal = info.Fail(new ErrorInfo(ErrorCodes.Internal, "The gateway failed while relaying this turn.", Retryable: true));
             await TerminalAsync(turn, output, terminal.Value).ConfigureAwait(false);
         }
         finally
@@ -123,13 +123,13 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
             }
 
             await turn.CancelCall.ConfigureAwait(false);
-            metrics.TurnEnded(info, terminal, turn.IsDetached);
+            metrics.TurnEnded(info.StartedTimestamp, info.Metrics, info.IsCancelled ? info.CancelledBy : null, terminal, turn.IsDetached);
             EndSpan(span, info, terminal);
             host.OnPumpStopped(turn);
         }
     }
 
-    private static void EndSpan(Activity? span, TurnInfo info, StreamChunk? terminal)
+    private static void EndSpan(Activity? span, TurnState info, StreamChunk? terminal)
     {
         if (span is null)
         {
@@ -156,7 +156,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
     /// <summary>Handles an event that arrives after a cancel; true when the pump can stop reading.</summary>
     private static bool WindDown(Turn turn, in LettaEvent e)
     {
-        TurnInfo info = turn.Info;
+        TurnState info = turn.Info;
         if (info.RunId is null && e.RunId is not null)
         {
             info.RunId = e.RunId;
@@ -182,7 +182,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
     /// <summary>Re-attaches a resume turn; finds the run first when the client only knew its request id.</summary>
     private async Task<IUpstreamStream> ResumeAsync(Turn turn, long afterSeq, TurnOutput output)
     {
-        TurnInfo info = turn.Info;
+        TurnState info = turn.Info;
         info.RunId = turn.RequestedRunId
             ?? await letta.FindLatestBackgroundRunAsync(info.AgentId, turn.UpstreamToken).ConfigureAwait(false)
             ?? throw new UpstreamException(ErrorCodes.RunNotFound, "No resumable run of this agent was found.", false);
@@ -225,19 +225,19 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
             await EmitAsync(turn, output, frame).ConfigureAwait(false);
         }
 
-        TurnInfo info = turn.Info;
+        TurnState info = turn.Info;
         TurnOutcome outcome = mapper.Outcome;
         long ended = Stopwatch.GetTimestamp();
         StreamChunk terminal = outcome switch
         {
-            { Error: { } error } => StreamChunk.Failure(info, AgentError(error, outcome.StopReason)),
+            { Error: { } error } => info.Fail(AgentError(error, outcome.StopReason)),
             { StopReason: null, Error: null } when turn.ResumeAfterSeq is { } cursor && info.LastSeq <= cursor =>
-                StreamChunk.Failure(info, new ErrorInfo(ErrorCodes.CursorOutOfRange, $"Nothing follows after_seq {cursor} in this run: the cursor is at or past its end.")),
-            { SawInvalidEvent: true } => StreamChunk.Failure(info, ToError(UpstreamErrors.BrokenStream("Letta sent an event that is not valid JSON."))),
-            { StopReason: null } => StreamChunk.Failure(info, ToError(UpstreamErrors.BrokenStream("The stream ended without a stop_reason."))),
-            { StopReason: StopReasons.Cancelled } => StreamChunk.Done(info, new DoneInfo(StopReasons.Cancelled, CancelledBy.Upstream, outcome.Usage, ended)),
-            { StopReason: { } reason } when TurnOutcome.IsSuccess(reason) => StreamChunk.Done(info, new DoneInfo(reason, CancelledBy.None, outcome.Usage, ended)),
-            _ => StreamChunk.Failure(info, new ErrorInfo(ErrorCodes.AgentError, $"The agent stopped with '{outcome.StopReason}'.") { StopReason = outcome.StopReason }),
+                info.Fail(new ErrorInfo(ErrorCodes.CursorOutOfRange, $"Nothing follows after_seq {cursor} in this run: the cursor is at or past its end.")),
+            { SawInvalidEvent: true } => info.Fail(ToError(UpstreamErrors.BrokenStream("Letta sent an event that is not valid JSON."))),
+            { StopReason: null } => info.Fail(ToError(UpstreamErrors.BrokenStream("The stream ended without a stop_reason."))),
+            { StopReason: StopReasons.Cancelled } => info.Done(new DoneInfo(StopReasons.Cancelled, CancelledBy.Upstream, outcome.Usage, ended)),
+            { StopReason: { } reason } when TurnOutcome.IsSuccess(reason) => info.Done(new DoneInfo(reason, CancelledBy.None, outcome.Usage, ended)),
+            _ => info.Fail(new ErrorInfo(ErrorCodes.AgentError, $"The agent stopped with '{outcome.StopReason}'.") { StopReason = outcome.StopReason }),
         };
 
         if (terminal.Kind == ChunkKind.Error && outcome.Error is null && outcome.StopReason is null)

@@ -82,12 +82,11 @@ public sealed class FrameSerializerTests
     {
         using var serializer = new FrameSerializer();
         TurnInfo turn = Turn();
-        turn.FirstContentTimestamp = turn.StartedTimestamp + Stopwatch.Frequency / 10;
-        turn.Chunks = 12;
-        turn.Frames = 9;
-        turn.OutputChars = 48;
         var usage = new UsageInfo { PromptTokens = 10, CompletionTokens = 20, TotalTokens = 30, StepCount = 1 };
-        var done = new DoneInfo(StopReasons.Cancelled, CancelledBy.Client, usage, turn.StartedTimestamp + Stopwatch.Frequency);
+        var done = new DoneInfo(StopReasons.Cancelled, CancelledBy.Client, usage, turn.StartedTimestamp + Stopwatch.Frequency)
+        {
+            Metrics = new TurnMetrics(FirstContentTimestamp: turn.StartedTimestamp + (Stopwatch.Frequency / 10), Chunks: 12, Frames: 9, OutputChars: 48),
+        };
 
         ServerFrame f = Read(serializer.Write(StreamChunk.Done(turn, done)));
 

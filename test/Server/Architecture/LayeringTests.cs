@@ -49,6 +49,17 @@ public sealed class LayeringTests
             "the wire contract is usable by any .NET client");
 
     [TestMethod]
+    public void Protocol_carries_a_turns_identity_not_its_runtime_state()
+    {
+        // Counters, cursors and the cancel flag are the server's (TurnState); the wire contract keeps
+        // what frames show. The run id is learned once, after the turn starts.
+        string[] settable = [.. typeof(TurnInfo).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true }).Select(p => p.Name)];
+        CollectionAssert.AreEquivalent(new[] { nameof(TurnInfo.RunId) }, settable, "only the run id is set after construction");
+        Assert.IsEmpty(typeof(TurnInfo).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Where(m => !m.IsSpecialName), "no behaviour, only identity");
+        Assert.IsFalse(typeof(StreamChunk).Assembly.GetTypes().Any(t => t.IsPublic && t.Name.Contains("Pooled", StringComparison.Ordinal)), "pooling is the serializer's own business");
+    }
+
+    [TestMethod]
     public void No_two_server_namespaces_depend_on_each_other()
     {
         string[] rooms = Server.GetTypes().Select(t => t.Namespace).OfType<string>().Where(n => n.StartsWith(Root + ".", StringComparison.Ordinal)).Distinct().Order().ToArray();

@@ -106,15 +106,18 @@ public sealed class UpstreamFaultMatrixTests
     }
 
     [TestMethod]
-    public async Task A_single_2_MiB_assistant_event_is_relayed_intact_in_one_frame()
+    public async Task A_single_2_MiB_assistant_event_is_relayed_intact_in_frames_of_16_Ki_characters()
     {
         var (_, turn) = await RunAsync(SimFault.Huge(afterEvents: 2));
 
         Assert.AreEqual("done", turn[^1].Type);
-        ServerFrame huge = turn.Single(f => f.Type == "chunk" && f.Content!.Length > 1000);
-        Assert.AreEqual(SimFault.DefaultHugeSize, huge.Content!.Length);
-        StringAssert.StartsWith(huge.Content, "The quick brown fox jumps over the lazy dog. The quick");
-        Assert.AreEqual(Script, TestClient.Text(turn.Where(f => f.MessageId != huge.MessageId)), "the rest of the turn is untouched");
+        string hugeId = turn.First(f => f.Type == "chunk" && f.Content!.Length > 1000).MessageId!;
+        List<ServerFrame> pieces = [.. turn.Where(f => f.Type == "chunk" && f.MessageId == hugeId)];
+        string huge = string.Concat(pieces.Select(f => f.Content));
+        Assert.AreEqual(SimFault.DefaultHugeSize, huge.Length);
+        StringAssert.StartsWith(huge, "The quick brown fox jumps over the lazy dog. The quick");
+        Assert.IsTrue(pieces.All(f => f.Content!.Length <= 16 * 1024), "sent in frames of 16 Ki characters at most (protocol: large deltas)");
+        Assert.AreEqual(Script, TestClient.Text(turn.Where(f => f.MessageId != hugeId)), "the rest of the turn is untouched");
     }
 
     [TestMethod]

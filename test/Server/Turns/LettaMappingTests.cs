@@ -41,7 +41,7 @@ public sealed class LettaMappingTests
         {
             Content = new StreamContent(new TrickleStream(Encoding.UTF8.GetBytes(body), sizes)),
         };
-        var turn = new TurnInfo("r1", "agent-1", resumable: false, Stopwatch.GetTimestamp());
+        var turn = new TurnState("r1", "agent-1", resumable: false, Stopwatch.GetTimestamp());
         var mapper = new LettaChunkMapper(turn);
         var chunks = new List<StreamChunk>();
         await using var stream = new LettaStream(response, TimeProvider.System, TimeSpan.FromSeconds(10));

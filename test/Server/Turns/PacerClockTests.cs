@@ -102,7 +102,7 @@ public sealed class PacerClockTests
     }
 
     private static Turn NewTurn() =>
-        new(new TurnInfo("t", "agent-1", resumable: false, 0), new LettaTurnRequest("agent-1"), new TurnOptions(TimeSpan.FromSeconds(5), Rate), TimeProvider.System, canceller: null, hostAborted: default);
+        new(new TurnState("t", "agent-1", resumable: false, 0), new LettaTurnRequest("agent-1"), new TurnOptions(TimeSpan.FromSeconds(5), Rate), TimeProvider.System, canceller: null, hostAborted: default);
 
     private static List<(TimeSpan At, string Text)> TextPieces(List<(TimeSpan At, StreamChunk Chunk)> released) =>
         [.. released.Where(r => r.Chunk.Kind == ChunkKind.Chunk).Select(r => (r.At, r.Chunk.Content!))];

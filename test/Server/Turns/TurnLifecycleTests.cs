@@ -17,7 +17,7 @@ namespace LettaSockets.Server.Tests.Turns;
 public sealed class TurnLifecycleTests
 {
     private static Turn NewTurn(CancellationToken hostAborted = default) =>
-        new(new TurnInfo("t", "agent-1", resumable: false, 0), new LettaTurnRequest("agent-1"), new TurnOptions(TimeSpan.FromSeconds(5), null), TimeProvider.System, canceller: null, hostAborted);
+        new(new TurnState("t", "agent-1", resumable: false, 0), new LettaTurnRequest("agent-1"), new TurnOptions(TimeSpan.FromSeconds(5), null), TimeProvider.System, canceller: null, hostAborted);
 
     [TestMethod]
     public void A_turn_disposed_by_its_own_cancel_callback_finishes_the_cancel_and_is_then_disposed()
@@ -62,7 +62,7 @@ public sealed class TurnLifecycleTests
     {
         var upstream = new RecordingUpstream();
         var canceller = new RunCanceller(upstream, Options.Create(new LettaOptions()));
-        var turn = new Turn(new TurnInfo("t", "agent-1", resumable, 0), new LettaTurnRequest("agent-1"), new TurnOptions(TimeSpan.FromSeconds(5), null), TimeProvider.System, canceller, default);
+        var turn = new Turn(new TurnState("t", "agent-1", resumable, 0), new LettaTurnRequest("agent-1"), new TurnOptions(TimeSpan.FromSeconds(5), null), TimeProvider.System, canceller, default);
         return (turn, upstream);
     }
 
