@@ -158,7 +158,8 @@ internal sealed class MemorySection
 /// <summary>
 /// One kind of unit on a fresh gateway: RSS at the baseline, with <see cref="SmallCount"/> and
 /// <see cref="LargeCount"/> units (cold), after closing them, and with <see cref="LargeCount"/> again
-/// (warm). Per-unit figures in KiB; <see cref="SlopeKiB"/> is between the two counts.
+/// (warm). Per-unit figures in KiB; <see cref="SlopeKiB"/> is between the two counts. <see cref="LiveKiB"/>:
+/// growth of the live managed heap (after a forced full collection) from the baseline to the large N, per unit.
 /// </summary>
 internal sealed record MemoryRun(
     string Kind,
@@ -182,7 +183,8 @@ internal sealed record MemoryRun(
     string? Extensions,
     double SettleSecondsMax,
     int DeltaChars = 0,
-    int Deltas = 0);
+    int Deltas = 0,
+    double LiveKiB = 0);
 
 internal sealed class CancelSection
 {

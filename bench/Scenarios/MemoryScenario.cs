@@ -92,7 +92,7 @@ internal static class MemoryScenario
     }
 
     private static void Print(int run, MemoryRun r) =>
-        Console.WriteLine(I($"  memory {r.Kind,-21} run {run + 1}: RSS {Mib(r.BaselineRssBytes):F1} → {Mib(r.SmallRssBytes):F1} ({r.SmallCount}) → {Mib(r.LargeRssBytes):F1} MiB ({r.LargeCount}); per unit cold {r.ColdSmallKiB:F1} / {r.ColdLargeKiB:F1} KiB, slope {r.SlopeKiB:F1} KiB; after close {Mib(r.AfterCloseRssBytes):F1} MiB; warm {r.WarmKiB:F1} KiB; kernel TCP {r.KernelTcpKiB:F0} KiB/unit; active {r.Active}/{r.LargeCount}{(r.Extensions is null ? "" : $", extensions '{r.Extensions}'")}; settled in {r.SettleSecondsMax:F1} s"));
+        Console.WriteLine(I($"  memory {r.Kind,-21} run {run + 1}: RSS {Mib(r.BaselineRssBytes):F1} → {Mib(r.SmallRssBytes):F1} ({r.SmallCount}) → {Mib(r.LargeRssBytes):F1} MiB ({r.LargeCount}); per unit cold {r.ColdSmallKiB:F1} / {r.ColdLargeKiB:F1} KiB, slope {r.SlopeKiB:F1} KiB; after close {Mib(r.AfterCloseRssBytes):F1} MiB; warm {r.WarmKiB:F1} KiB; kernel TCP {r.KernelTcpKiB:F0} KiB/unit; live heap {r.LiveKiB:F1} KiB/unit; active {r.Active}/{r.LargeCount}{(r.Extensions is null ? "" : $", extensions '{r.Extensions}'")}; settled in {r.SettleSecondsMax:F1} s"));
 
     private static async Task<MemoryRun> MeasureAsync(BenchStack stack, Kind kind)
     {
@@ -109,6 +109,7 @@ internal static class MemoryScenario
         double settleMax = await SettleAsync(pid, kind, token).ConfigureAwait(false);
         long baseline = ProcStats.RssBytes(pid);
         long tcpBaseline = ProcStats.KernelTcpBytes();
+        long liveBaseline = await ManagedHeap.LiveBytesAfterFullCollectionAsync(pid, token).ConfigureAwait(false);
 
         await units.StartAsync(kind.Small, token).ConfigureAwait(false);
         settleMax = Math.Max(settleMax, await SettleAsync(pid, kind, token).ConfigureAwait(false));
@@ -118,6 +119,7 @@ internal static class MemoryScenario
         settleMax = Math.Max(settleMax, await SettleAsync(pid, kind, token).ConfigureAwait(false));
         long large = ProcStats.RssBytes(pid);
         long tcpLarge = ProcStats.KernelTcpBytes();
+        long liveLarge = await ManagedHeap.LiveBytesAfterFullCollectionAsync(pid, token).ConfigureAwait(false);
         int active = units.Active;
         if (kind.Turns)
         {
@@ -165,7 +167,8 @@ internal static class MemoryScenario
             extensions,
             settleMax,
             kind.DeltaChars,
-            kind.Deltas);
+            kind.Deltas,
+            (liveLarge - liveBaseline) / 1024.0 / kind.Large);
     }
 
     /// <summary>A warm turn (so the turn path is compiled), a few hundred connects, then a few units of the kind itself.</summary>
