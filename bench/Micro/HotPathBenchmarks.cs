@@ -117,7 +117,7 @@ public class HotPathBenchmarks
         return bytes;
     }
 
-    private static TurnInfo NewTurn() => new("c_bench-1", LettaSockets.Simulator.DemoAgents.BenchId, resumable: false, Stopwatch.GetTimestamp());
+    private static TurnState NewTurn() => new("c_bench-1", LettaSockets.Simulator.DemoAgents.BenchId, resumable: false, Stopwatch.GetTimestamp());
 
     private static string Delta(long timestamp)
     {

@@ -13,11 +13,18 @@ internal static class Goals
     public const double CancelToLettaMs = 10;
     public const double AllocatedBytesPerChunk = 256;
 
-    /// <summary>Issue 20, memory bounded in bytes: a paced turn and a slow reader hold about their cap
-    /// (<c>Sockets:MaxPacedBytes</c> 256 KiB, <c>Sockets:MaxQueuedBytes</c> 1 MiB) plus overhead; the bench
-    /// allows a quarter of the cap for that overhead. A compressed idle socket (no context takeover)
-    /// costs about what a plain one does: at most this much more.</summary>
-    public const double CapOverheadShare = 0.25;
+    /// <summary>Issue 20, memory bounded in bytes: what a paced turn or a slow reader makes the gateway hold
+    /// (its live managed heap after a full collection) is its cap (<c>Sockets:MaxPacedBytes</c> 256 KiB,
+    /// <c>Sockets:MaxQueuedBytes</c> 1 MiB: everything queued or being sent, in UTF-16 bytes) plus what is
+    /// outside the cap by design — the delta the pump holds while it waits for room and Letta's next event
+    /// being read, at most <see cref="OutsideCapDeltas"/> of the largest delta Letta sends — plus
+    /// <see cref="OutsideCapFixedKiB"/> for the frame in flight (16 Ki characters at most: its UTF-8 in the
+    /// serializer's pooled buffer, the WebSocket's copy and Kestrel's output pipe, about 80 KiB together) and
+    /// the turn's own objects and HTTP connection to Letta. Nothing in it grows with the stream, the pace
+    /// or how slowly the client reads. A compressed idle socket (no context takeover) costs about what a
+    /// plain one does: at most <see cref="CompressedIdleExtraKiB"/> more.</summary>
+    public const double OutsideCapDeltas = 2;
+    public const double OutsideCapFixedKiB = 128;
     public const double CompressedIdleExtraKiB = 2;
 
     /// <summary>The tutorial's Python/FastAPI design, measured on this machine (from the issue).</summary>

@@ -29,6 +29,10 @@ namespace LettaSockets.Bench.Scenarios;
 /// bounds what the gateway holds. Measured well within <c>Sockets:StallTimeout</c> (30 s), before the
 /// gateway closes such clients; a turn it ended early would show as a cancel call in the simulator's journal.</item>
 /// </list>
+/// Last, the same large number once more, for the live managed heap per unit: read right after a full
+/// collection the bench has the gateway's runtime do (<see cref="ManagedHeap"/>), before and with the units
+/// — what they hold, without the garbage RSS also carries. (Forced collections change how the process
+/// uses its memory, so they come after every RSS reading.)
 /// The kernel's TCP memory (<c>/proc/net/sockstat</c>, all sockets of the machine) is read beside RSS:
 /// it is where the rest of a backpressured stream waits, outside the gateway process.
 /// </summary>
@@ -109,7 +113,6 @@ internal static class MemoryScenario
         double settleMax = await SettleAsync(pid, kind, token).ConfigureAwait(false);
         long baseline = ProcStats.RssBytes(pid);
         long tcpBaseline = ProcStats.KernelTcpBytes();
-        long liveBaseline = await ManagedHeap.LiveBytesAfterFullCollectionAsync(pid, token).ConfigureAwait(false);
 
         await units.StartAsync(kind.Small, token).ConfigureAwait(false);
         settleMax = Math.Max(settleMax, await SettleAsync(pid, kind, token).ConfigureAwait(false));
@@ -119,7 +122,6 @@ internal static class MemoryScenario
         settleMax = Math.Max(settleMax, await SettleAsync(pid, kind, token).ConfigureAwait(false));
         long large = ProcStats.RssBytes(pid);
         long tcpLarge = ProcStats.KernelTcpBytes();
-        long liveLarge = await ManagedHeap.LiveBytesAfterFullCollectionAsync(pid, token).ConfigureAwait(false);
         int active = units.Active;
         if (kind.Turns)
         {
@@ -136,13 +138,28 @@ internal static class MemoryScenario
         long afterClose = ProcStats.RssBytes(pid);
 
         // Warm: the same number again, in a process that already held them once.
-        await using Units again = new(stack.GatewayEndPoint, kind);
-        await again.PrepareAsync(kind.Large, token).ConfigureAwait(false);
+        long warmBaseline, warm;
+        await using (Units again = new(stack.GatewayEndPoint, kind))
+        {
+            await again.PrepareAsync(kind.Large, token).ConfigureAwait(false);
+            await SettleAsync(pid, kind, token).ConfigureAwait(false);
+            warmBaseline = ProcStats.RssBytes(pid);
+            await again.StartAsync(kind.Large, token).ConfigureAwait(false);
+            await SettleAsync(pid, kind, token).ConfigureAwait(false);
+            warm = ProcStats.RssBytes(pid);
+            stack.EnsureAlive();
+        }
+
+        // Live heap, last: the same number once more, read after full collections the bench forces (they
+        // would disturb the RSS readings above, so none happens before them).
+        await Task.Delay(3000, token).ConfigureAwait(false);
+        await using Units live = new(stack.GatewayEndPoint, kind);
+        await live.PrepareAsync(kind.Large, token).ConfigureAwait(false);
         await SettleAsync(pid, kind, token).ConfigureAwait(false);
-        long warmBaseline = ProcStats.RssBytes(pid);
-        await again.StartAsync(kind.Large, token).ConfigureAwait(false);
+        long liveBaseline = await ManagedHeap.LiveBytesAfterFullCollectionAsync(pid, token).ConfigureAwait(false);
+        await live.StartAsync(kind.Large, token).ConfigureAwait(false);
         await SettleAsync(pid, kind, token).ConfigureAwait(false);
-        long warm = ProcStats.RssBytes(pid);
+        long liveLarge = await ManagedHeap.LiveBytesAfterFullCollectionAsync(pid, token).ConfigureAwait(false);
         stack.EnsureAlive();
 
         return new MemoryRun(
