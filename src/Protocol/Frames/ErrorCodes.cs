@@ -1,6 +1,6 @@
 namespace LettaSockets.Protocol.Frames;
 
-/// <summary>The stable error codes of protocol §2. Clients may switch on these strings.</summary>
+/// <summary>The stable error codes (docs/PROTOCOL.md, "Errors"). Clients may switch on these strings.</summary>
 public static class ErrorCodes
 {
     public const string BadFrame = "bad_frame";

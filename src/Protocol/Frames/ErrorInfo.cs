@@ -1,6 +1,6 @@
 namespace LettaSockets.Protocol.Frames;
 
-/// <summary>The payload of an <c>error</c> frame (protocol §2). Never holds a stack trace or a secret.</summary>
+/// <summary>The payload of an <c>error</c> frame (docs/PROTOCOL.md, "Errors"). Never holds a stack trace or a secret.</summary>
 public sealed record ErrorInfo(string Code, string Message, bool Retryable = false)
 {
     /// <summary>The request this error concerns (terminal for it), when there is one.</summary>

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace LettaSockets.Protocol.Json;
 
 /// <summary>
-/// Any server frame as a .NET client reads it: every field of protocol §2, null when the frame's
+/// Any server frame as a .NET client reads it: every field of docs/PROTOCOL.md's frames, null when the frame's
 /// type does not carry it. Deserialize with <see cref="ProtocolJsonContext"/>.
 /// </summary>
 public sealed class ServerFrame

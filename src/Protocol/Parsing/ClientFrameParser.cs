@@ -5,7 +5,7 @@ using LettaSockets.Protocol.Frames;
 namespace LettaSockets.Protocol.Parsing;
 
 /// <summary>
-/// Parses one client text frame (protocol §2), leniently: a JSON object with a <c>type</c>, the
+/// Parses one client text frame (docs/PROTOCOL.md, "Sending"), leniently: a JSON object with a <c>type</c>, the
 /// seed's <c>{"message":"…"}</c>, or any text that does not start with <c>{</c> (the whole text is
 /// the message content). Unknown fields are ignored; wrong types and missing required fields are
 /// reported with the field's name, never with a .NET exception text.

@@ -40,7 +40,7 @@ internal sealed class FrameFields
             case "tool_call_id": _toolCallId = ReadString(ref reader, name); break;
             case "approve": _approve = ReadBool(ref reader, name); break;
             case "reason": _reason = ReadString(ref reader, name); break;
-            default: reader.Skip(); break; // unknown fields are ignored (§2)
+            default: reader.Skip(); break; // unknown fields are ignored (docs/PROTOCOL.md, "Sending")
         }
     }
 

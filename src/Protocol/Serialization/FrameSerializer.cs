@@ -7,7 +7,7 @@ using LettaSockets.Protocol.Frames;
 namespace LettaSockets.Protocol.Serialization;
 
 /// <summary>
-/// Writes server frames (protocol §2) as compact UTF-8 JSON into a pooled buffer. One per
+/// Writes server frames (docs/PROTOCOL.md, "Receiving") as compact UTF-8 JSON into a pooled buffer. One per
 /// connection writer; not thread-safe. Consecutive deltas of one message can be merged into one
 /// frame without building a joined string (<see cref="AppendDelta"/>).
 /// </summary>

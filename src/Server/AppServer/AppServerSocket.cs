@@ -79,7 +79,7 @@ internal sealed class AppServerSocket : IAsyncDisposable
         return connection;
     }
 
-    /// <summary>The typed error for a refused upgrade (reference: App Server §3, §15.1).</summary>
+    /// <summary>The typed error for a refused upgrade (letta server answers a bad token with 401 at the upgrade).</summary>
     internal static UpstreamException Refused(HttpStatusCode status, Exception inner) => (int)status switch
     {
         401 => new UpstreamException(ErrorCodes.UpstreamUnauthorized, "The App Server refused the gateway's token. Check Letta:ApiKey on the server.", false, inner: inner) { StatusCode = 401 },

@@ -8,7 +8,7 @@ namespace LettaSockets.Server.AppServer;
 
 /// <summary>
 /// One App Server turn on one runtime, as the gateway follows it: translates the runtime's frames
-/// (reference: App Server §8–§12) into <see cref="LettaEvent"/>s on a bounded queue that the turn's
+/// (Letta Code's App Server protocol: its stream, control and status messages) into <see cref="LettaEvent"/>s on a bounded queue that the turn's
 /// stream reads. A turn that asks for approval is <em>parked</em>: the gateway's turn ends with
 /// <c>requires_approval</c> (as with Letta's HTTP API) while the App Server turn waits; the client's
 /// <c>approve</c> continues the same App Server turn under a new gateway turn. Frames are written by the
@@ -350,7 +350,7 @@ internal sealed class AppServerTurn
         {
             if (_pendingApprovals.ContainsKey(toolCallId))
             {
-                return; // the App Server can deliver a pending request again (reference: App Server §11.4): one approval_request
+                return; // the App Server can deliver a pending request again (seen with letta-code 0.32.18, docs/PROTOCOL.md "Upstream differences"): one approval_request
             }
 
             _pendingApprovals[toolCallId] = controlId;
@@ -448,7 +448,7 @@ internal sealed class AppServerTurn
 
     private static string? String(JsonElement element, string name) => AppServerJson.String(element, name);
 
-    /// <summary><c>content</c> as a string or as an array of text parts (reference: App Server §8.1).</summary>
+    /// <summary><c>content</c> as a string or as an array of text parts (as letta-code sends it).</summary>
     private static string? Text(JsonElement element, string name)
     {
         if (!element.TryGetProperty(name, out JsonElement content))

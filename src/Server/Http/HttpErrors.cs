@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace LettaSockets.Server;
 
-/// <summary>Plain-HTTP error answers: <c>{"error":{"code","message"}}</c> (protocol §1).</summary>
+/// <summary>Plain-HTTP error answers: <c>{"error":{"code","message"}}</c> (docs/PROTOCOL.md, "Errors").</summary>
 public static class HttpErrors
 {
     public static async Task WriteAsync(HttpContext context, int status, string code, string message, TimeSpan? retryAfter = null)

@@ -73,7 +73,7 @@ public sealed class LettaStream : IUpstreamStream
     /// A token cancelled once Letta was silent for the timeout while the gateway was waiting for it.
     /// Time the reader spends elsewhere — blocked on a full outbound queue or pacer, i.e. backpressure
     /// from a slow or paced client — is not Letta's silence: the watch only runs between asking for the
-    /// next event and getting it (protocol §3.7). Each wait only records when it began;
+    /// next event and getting it (docs/PROTOCOL.md, "Slow readers"). Each wait only records when it began;
     /// the timer fires once per timeout and re-arms for the rest of the quiet period. Re-arming a timer
     /// on every event (<c>CancelAfter</c>) takes the runtime's timer-queue lock, which many busy
     /// streams contend for: it was a third of the gateway's CPU at full throughput (docs/BENCHMARKS.md).

@@ -5,7 +5,7 @@ using Microsoft.Net.Http.Headers;
 namespace LettaSockets.Server.Security;
 
 /// <summary>
-/// The gateway's front door (protocol §1), answered before any upgrade or upstream call: the
+/// The gateway's front door (docs/PROTOCOL.md, "Connecting"), answered before any upgrade or upstream call: the
 /// Origin allow-list (403), the client key (401), and the key's agent scope for the path's agent
 /// (403). Applied to endpoints with <see cref="GatewayAccess.RequireGatewayAccess{TBuilder}"/>.
 /// </summary>

@@ -6,7 +6,7 @@ namespace LettaSockets.Server.Security;
 
 /// <summary>
 /// The one place that decides whether a turn may touch the objects its frame names beyond the agent
-/// (protocol §3.9): a run to resume and a conversation to write to must belong to the turn's agent —
+/// (docs/PROTOCOL.md, rule 7): a run to resume and a conversation to write to must belong to the turn's agent —
 /// which admission has already checked against the key's scope. Owners are asked of Letta once and
 /// cached (a run or conversation never changes agent). A refusal reads exactly like a missing object,
 /// so a client learns nothing about other agents' ids.

@@ -12,7 +12,7 @@ public sealed partial class SocketSession
 {
     /// <summary>
     /// Handles one client frame. Nothing that goes wrong while handling a frame may end the reader
-    /// loop (protocol §3.5): an unexpected failure becomes an <c>internal</c> error for that request
+    /// loop (docs/PROTOCOL.md, rules 5 and 6): an unexpected failure becomes an <c>internal</c> error for that request
     /// id, is logged, and the connection and its other turns carry on.
     /// </summary>
     private async ValueTask HandleFrameAsync(ClientFrameParseResult parsed)

@@ -29,7 +29,7 @@ public sealed partial class SocketSession
     private WebSocketCloseStatus ShutdownStatus => Volatile.Read(ref _handedOver).Count > 0 ? ServiceRestart : WebSocketCloseStatus.EndpointUnavailable;
 
     /// <summary>
-    /// Starts the graceful close (protocol §2 <c>shutdown</c>): resumable turns are detached at once
+    /// Starts the graceful close (docs/PROTOCOL.md, <c>shutdown</c>): resumable turns are detached at once
     /// and their cursors sent in a <c>shutdown</c> frame; the other turns may finish for up to
     /// <paramref name="drainTimeout"/>, then are cancelled (in Letta too, <c>cancelled_by: shutdown</c>);
     /// then the socket closes with 1012 (cursors handed over) or 1001. Idempotent; returns at once.

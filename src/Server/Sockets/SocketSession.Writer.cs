@@ -10,10 +10,10 @@ namespace LettaSockets.Server.Sockets;
 public sealed partial class SocketSession
 {
     /// <summary>
-    /// The only sender. Drops content frames of cancelled turns (protocol §3.3), and when frames are
+    /// The only sender. Drops content frames of cancelled turns (docs/PROTOCOL.md, rule 3), and when frames are
     /// already queued behind the current one, merges consecutive deltas of the same message into one
     /// frame — adaptive: a client that keeps up gets every delta at once, a slow one fewer, larger
-    /// frames (§3.7). Never waits to merge.
+    /// frames (docs/PROTOCOL.md, "Slow readers"). Never waits to merge.
     /// </summary>
     private async Task WriteLoopAsync()
     {

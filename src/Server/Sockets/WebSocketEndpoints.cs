@@ -10,7 +10,7 @@ using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Sockets;
 
-/// <summary>Maps <c>GET /ws/{agentId}</c> and <c>GET /ws</c> (protocol §1).</summary>
+/// <summary>Maps <c>GET /ws/{agentId}</c> and <c>GET /ws</c> (docs/PROTOCOL.md, "Connecting").</summary>
 public static class WebSocketEndpoints
 {
     /// <summary>HTTP error code of the 503 for <c>Limits:MaxConnections</c> / <c>Limits:MaxConnectionsPerIp</c>.</summary>

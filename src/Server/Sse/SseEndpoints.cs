@@ -15,7 +15,7 @@ using LettaSockets.Server.Upstream;
 namespace LettaSockets.Server.Sse;
 
 /// <summary>
-/// <c>POST /stream</c>: the seed tutorial's SSE endpoint (protocol §5), on the same turn pipeline as
+/// <c>POST /stream</c>: the seed tutorial's SSE endpoint (docs/PROTOCOL.md, "The tutorial's SSE dialect"), on the same turn pipeline as
 /// the WebSocket. Body <c>{"agent_id","message"}</c>; answer <c>text/event-stream</c>, one
 /// <c>data:</c> event per frame, written and flushed as it comes (no buffering here or in proxies).
 /// </summary>

@@ -8,7 +8,7 @@ using LettaSockets.Protocol.Serialization;
 namespace LettaSockets.Server.Sse;
 
 /// <summary>
-/// Writes the <c>data</c> of one SSE event in the seed's dialect (protocol §5): assistant text as
+/// Writes the <c>data</c> of one SSE event in the seed's dialect (docs/PROTOCOL.md, "The tutorial's SSE dialect"): assistant text as
 /// <c>{"type":"content","content":…}</c>, every other frame exactly as the WebSocket sends it (its
 /// <c>done</c> and <c>error</c> keep the seed's <c>type</c>/<c>message</c> and add the rest). One per
 /// request; not thread-safe (the SSE formatter calls it from one loop).

@@ -4,7 +4,7 @@ using LettaSockets.Protocol.Frames;
 namespace LettaSockets.Server.Turns;
 
 /// <summary>What a queued frame holds in memory: its strings (UTF-16, two bytes a character) plus a
-/// fixed allowance for the chunk itself. The unit of every byte bound (protocol §3.7).</summary>
+/// fixed allowance for the chunk itself. The unit of every byte bound (docs/PROTOCOL.md, rule 8).</summary>
 public static class ChunkBytes
 {
     /// <summary>The chunk struct, its payload object and the ids it references but does not own.</summary>

@@ -8,7 +8,7 @@ using LettaSockets.Server.Upstream;
 namespace LettaSockets.Server.Turns;
 
 /// <summary>
-/// Maps one turn's Letta events to protocol frames (protocol §4), keeping the little state that
+/// Maps one turn's Letta events to protocol frames (docs/PROTOCOL.md, "Receiving"), keeping the little state that
 /// needs: whether the run id was announced, which tool calls were named already (names are never
 /// repeated, Letta docs: guides/agents/streaming), approval deltas until the call is whole, and how the stream ended.
 /// </summary>
@@ -34,7 +34,7 @@ public sealed class LettaChunkMapper(TurnState turn, bool upstreamReportsToolSta
         long seq = turn.Resumable ? e.Seq : -1;
 
         // Status frames carry the cursor from before this event: a client cut right after one
-        // resumes from there and still receives the event's content (protocol §3.2 across resume).
+        // resumes from there and still receives the event's content (docs/PROTOCOL.md rule 2, across a resume).
         long before = turn.LastSeq;
         if (seq >= 0)
         {

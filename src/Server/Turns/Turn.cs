@@ -109,7 +109,7 @@ public sealed class Turn : IDisposable
     }
 
     /// <summary>
-    /// Detaches a resumable turn without cancelling its run in Letta (protocol §3.4). Until Letta
+    /// Detaches a resumable turn without cancelling its run in Letta (docs/PROTOCOL.md, "Resuming"). Until Letta
     /// has named the run, the request stays open (bounded) so that the run exists and can be found.
     /// </summary>
     public void Detach(CancelledBy by)
@@ -150,7 +150,7 @@ public sealed class Turn : IDisposable
     /// once. Nothing to name while the run id is unknown (the pump calls again when Letta names it).
     /// A cancelled turn stops its run unless it was detached (a resumable run outlives its client);
     /// a run the gateway lost (silence, broken stream) is stopped unless it is resumable, where it is
-    /// the client's to resume (protocol §3.4).
+    /// the client's to resume (docs/PROTOCOL.md, "Resuming").
     /// </summary>
     public void StopRunIfAbandoned(RunStop why)
     {

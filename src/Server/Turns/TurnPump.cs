@@ -46,7 +46,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
                 return;
             }
 
-            // Every object the frame names must be the turn's agent's (protocol §3.9), checked before
+            // Every object the frame names must be the turn's agent's (docs/PROTOCOL.md, rule 7), checked before
             // anything is sent to Letta or any id is used, even by a cancel.
             await authorizer.AuthorizeAsync(info.AgentId, turn.RequestedRunId, turn.Request.ConversationId, turn.UpstreamToken).ConfigureAwait(false);
             stream = turn.ResumeAfterSeq is { } afterSeq
@@ -202,7 +202,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         try
         {
             // The previous turn of this agent was cancelled and Letta is still winding it down:
-            // wait (bounded) rather than overlap two runs on one agent (protocol §3.6).
+            // wait (bounded) rather than overlap two runs on one agent (docs/PROTOCOL.md, rule 6).
             await previous.WaitAsync(turn.Options.WindDownTimeout, turn.OutputToken).ConfigureAwait(false);
         }
         catch (TimeoutException)

@@ -2,7 +2,7 @@ namespace LettaSockets.Server.Turns;
 
 /// <summary>
 /// The turns of one host (connection), by request id and by agent: admits new turns under the
-/// protocol's rules (§3.6: one per agent, <c>max_active_turns</c>), hands out the one terminal
+/// protocol's rules (docs/PROTOCOL.md rule 6: one per agent, <c>max_active_turns</c>), hands out the one terminal
 /// frame per request id, and knows every pump still running so teardown can wait for them.
 /// </summary>
 public sealed class TurnRegistry(int maxActiveTurns)

@@ -4,7 +4,7 @@ using LettaSockets.Protocol.Frames;
 
 namespace LettaSockets.Server.Upstream;
 
-/// <summary>Maps what Letta answered before a stream started to protocol error codes (protocol §4).</summary>
+/// <summary>Maps what Letta answered before a stream started to protocol error codes (docs/PROTOCOL.md, "Errors").</summary>
 public static class UpstreamErrors
 {
     public static UpstreamException FromStatus(HttpStatusCode status, HttpResponseHeaders headers, string? detail)

@@ -138,7 +138,7 @@ public sealed class ResumeTests : ResumePageTest
 
         await gateway.StopServerAsync();
         string atCut = await WaitForInterruptedAsync(turn, Story);
-        // Letta answers the re-attach with 410 Gone: the run's log is no longer kept (reference §10).
+        // Letta answers the re-attach with 410 Gone: the run's log is no longer kept (Letta keeps a background run's stream for a limited time).
         gateway.Simulator.Faults.Enqueue(SimFault.Http(410).ForAgent(agent).OnRunStream());
         await gateway.StartServerAsync();
 

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace LettaSockets.Server.Tests.AppServer;
 
 /// <summary>
-/// A deterministic OpenAI-compatible model for the real App Server to call (reference: App Server §2).
+/// A deterministic OpenAI-compatible model for the real App Server to call (the App Server runs its agents against any OpenAI-compatible base URL).
 /// What it answers is chosen by a command in the user's text (after the App Server's
 /// <c>&lt;system-reminder&gt;</c> parts are stripped):
 /// <list type="bullet">

@@ -13,7 +13,7 @@ namespace LettaSockets.Server.Tests.AppServer;
 /// <summary>
 /// The real Letta Code App Server (<c>letta server --backend local</c>, npm <c>@letta-ai/letta-code</c>)
 /// on a loopback port, isolated in its own HOME, with a capability token and the fake model as its only
-/// provider (reference: App Server §1.3). Installed on first use by <c>eng/install-letta-code.sh</c>
+/// provider (letta-code's fake-provider set-up: an OpenAI-compatible base URL). Installed on first use by <c>eng/install-letta-code.sh</c>
 /// (cached); where node or the package is unavailable, <see cref="SkipReason"/> says why.
 /// </summary>
 public sealed class LettaCodeServer : IAsyncDisposable

@@ -6,7 +6,7 @@ using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Hardening;
 
-/// <summary>Protocol §3.5 over the whole <see cref="BadInputCorpus"/>: every bad frame is answered (or
+/// <summary>docs/PROTOCOL.md, rule 5 over the whole <see cref="BadInputCorpus"/>: every bad frame is answered (or
 /// the connection closed as documented), nothing else is disturbed, the process stays healthy.</summary>
 [TestClass]
 public sealed class BadInputCorpusTests

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LettaSockets.Server.Tests.Hardening;
 
 /// <summary>
-/// Protocol §3.7: what a client's behaviour can make the gateway hold is bounded in bytes, not frames —
+/// docs/PROTOCOL.md, rule 8 and "Slow readers": what a client's behaviour can make the gateway hold is bounded in bytes, not frames —
 /// a paced turn with large deltas, a reader that stops — and a paced answer read at its own pace
 /// arrives whole, however long Letta's stream waits behind it.
 /// </summary>

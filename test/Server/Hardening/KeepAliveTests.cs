@@ -4,7 +4,7 @@ using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Hardening;
 
-/// <summary>Protocol §1: keepalive pings with a timeout detect a dead peer, not only keep it alive.</summary>
+/// <summary>docs/PROTOCOL.md, "Connecting": keepalive pings with a timeout detect a dead peer, not only keep it alive.</summary>
 [TestClass]
 public sealed class KeepAliveTests
 {

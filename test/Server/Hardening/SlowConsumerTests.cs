@@ -5,7 +5,7 @@ using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Hardening;
 
-/// <summary>Protocol §3.7: a slow reader gets merged deltas; a reader that stops is closed, its runs
+/// <summary>docs/PROTOCOL.md, rule 8 and "Slow readers": a slow reader gets merged deltas; a reader that stops is closed, its runs
 /// cancelled, and the server's memory stays bounded whatever Letta sends.</summary>
 [TestClass]
 public sealed class SlowConsumerTests

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace LettaSockets.Server.Tests.Letta;
 
 /// <summary>
-/// The idle timeout measures Letta's silence only while the gateway waits for Letta (protocol §3.7):
+/// The idle timeout measures Letta's silence only while the gateway waits for Letta (docs/PROTOCOL.md, rule 8 and "Slow readers"):
 /// time the reader spends blocked on backpressure (a full queue, a paced client) does not count.
 /// On a fake clock, so minutes pass in no time and nothing is timed against the wall clock.
 /// </summary>

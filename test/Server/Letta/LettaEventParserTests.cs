@@ -4,7 +4,7 @@ using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Tests.Letta;
 
-/// <summary>Every event shape of the Letta reference §5, §8, §9 and §13.</summary>
+/// <summary>Every event shape Letta's streaming API sends (docs.letta.com, "Streaming"; the simulator plays each).</summary>
 [TestClass]
 public sealed class LettaEventParserTests
 {
@@ -83,7 +83,7 @@ public sealed class LettaEventParserTests
         Assert.AreEqual(LettaEventKind.ApprovalRequest, Parse("{" + Envelope + "\"message_type\":\"approval_request_message\",\"otid\":\"o\",\"tool_calls\":{\"name\":\"delete_file\",\"arguments\":\"{}\",\"tool_call_id\":\"c\"}}").Kind);
         Assert.AreEqual("end_turn", Parse("{\"message_type\":\"stop_reason\",\"stop_reason\":\"end_turn\"}").StopReason);
 
-        // The cancellation stop_reason is json.dumps style, with spaces (reference §9).
+        // The cancellation stop_reason is json.dumps style, with spaces (Letta's cancel stop_reason).
         Assert.AreEqual("cancelled", Parse("{\"message_type\": \"stop_reason\", \"stop_reason\": \"cancelled\"}").StopReason);
 
         LettaEvent usage = Parse("{\"message_type\":\"usage_statistics\",\"completion_tokens\":5,\"prompt_tokens\":7,\"total_tokens\":12,\"step_count\":1,\"run_ids\":null,\"cached_input_tokens\":null,\"cache_write_tokens\":null,\"reasoning_tokens\":2,\"context_tokens\":12}");

@@ -7,7 +7,7 @@ namespace LettaSockets.Server.Tests.Reliability;
 /// <summary>
 /// Stop, send, Stop again on one socket: the second turn is cancelled while it still waits for its
 /// cancelled predecessor to wind down. The connection must stay open and both turns end
-/// <c>done</c>/<c>cancelled</c> (protocol §3 guarantees 1, 3, 5 and 6).
+/// <c>done</c>/<c>cancelled</c> (docs/PROTOCOL.md rules 1, 3, 5 and 6).
 /// </summary>
 [TestClass]
 public sealed class StopSendStopTests

@@ -6,7 +6,7 @@ using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Security;
 
-/// <summary>Client keys (protocol §1): checked before the upgrade, scoped keys, every HTTP endpoint.</summary>
+/// <summary>Client keys (docs/PROTOCOL.md, "Connecting"): checked before the upgrade, scoped keys, every HTTP endpoint.</summary>
 [TestClass]
 public sealed class AuthTests
 {

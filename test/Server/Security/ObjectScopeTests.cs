@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LettaSockets.Server.Tests.Security;
 
 /// <summary>
-/// Protocol §3.9: a key scoped to agent A reaches nothing of agent B through any id a frame or request
+/// docs/PROTOCOL.md, rule 7: a key scoped to agent A reaches nothing of agent B through any id a frame or request
 /// names — B's runs (resume), B's conversations, B's pending approvals — and a refusal reads exactly
 /// like a missing object. An unscoped key still reaches everything, through the object's own agent.
 /// </summary>

@@ -4,7 +4,7 @@ using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Security;
 
-/// <summary>The Origin allow-list: browsers on other sites cannot hijack a socket (protocol §1).</summary>
+/// <summary>The Origin allow-list: browsers on other sites cannot hijack a socket (docs/PROTOCOL.md, "Connecting").</summary>
 [TestClass]
 public sealed class OriginTests
 {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace LettaSockets.Server.Tests.Security;
 
-/// <summary>Protocol §3.8: client keys never reach a log line, at any level, in any category.</summary>
+/// <summary>docs/PROTOCOL.md, "Secrets stay server-side" (README, Security): client keys never reach a log line, at any level, in any category.</summary>
 [TestClass]
 public sealed class SecretLoggingTests
 {

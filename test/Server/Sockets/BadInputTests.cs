@@ -6,7 +6,7 @@ using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Sockets;
 
-/// <summary>Protocol §3.5: bad input gets an error frame and costs nothing else.</summary>
+/// <summary>docs/PROTOCOL.md, rule 5: bad input gets an error frame and costs nothing else.</summary>
 [TestClass]
 public sealed class BadInputTests
 {

@@ -4,7 +4,7 @@ using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Sockets;
 
-/// <summary>Protocol §3 guarantees 3 (cancel is immediate and real), 4 (disconnect) and the
+/// <summary>docs/PROTOCOL.md rules 3 (cancel is immediate and real), 4 (disconnect) and the
 /// wind-down rule of 6.</summary>
 [TestClass]
 public sealed class CancelTests

@@ -4,7 +4,7 @@ using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Sockets;
 
-/// <summary>Resumable turns over Letta background runs (protocol §3.4; reference §10).</summary>
+/// <summary>Resumable turns over Letta background runs (docs/PROTOCOL.md, "Resuming", Letta background runs).</summary>
 [TestClass]
 public sealed class ResumeTests
 {

@@ -4,7 +4,7 @@ using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Sockets;
 
-/// <summary>Protocol §3 guarantees 1, 2 and 6 over real Kestrel and the simulator.</summary>
+/// <summary>docs/PROTOCOL.md rules 1, 2 and 6 over real Kestrel and the simulator.</summary>
 [TestClass]
 public sealed class TurnGuaranteeTests
 {

@@ -7,7 +7,7 @@ using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Sse;
 
-/// <summary><c>POST /stream</c>: the seed's SSE dialect (protocol §5) on the shared turn pipeline.</summary>
+/// <summary><c>POST /stream</c>: the seed's SSE dialect (docs/PROTOCOL.md, "The tutorial's SSE dialect") on the shared turn pipeline.</summary>
 [TestClass]
 public sealed class SseEndpointTests
 {

@@ -3,7 +3,7 @@ using LettaSockets.Protocol.Json;
 namespace LettaSockets.Server.Tests.Reliability.Fuzz;
 
 /// <summary>
-/// What the protocol promises for a sequence of client frames (docs/PROTOCOL.md §3), checked against
+/// What the protocol promises for a sequence of client frames (docs/PROTOCOL.md, "The rules a client can rely on"), checked against
 /// what one connection received: one terminal frame per request id and nothing of a turn after it;
 /// after a cancel was read (proved by the pong of a later ping) nothing more of the cancelled turns;
 /// bad frames answered with their own error and nothing else disturbed; no <c>internal</c> error;
