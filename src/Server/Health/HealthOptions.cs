@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace LettaSockets.Server.Health;
 
 /// <summary>How <c>/readyz</c> checks Letta (configuration section <c>Health</c>).</summary>
@@ -6,8 +8,10 @@ public sealed class HealthOptions
     public const string Section = "Health";
 
     /// <summary>How long a probe's answer is reused: probes from a load balancer every second cost Letta one request per interval.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Health:ProbeInterval must be between 00:00:00 and 1.00:00:00.")]
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Bound on one probe (<c>GET /v1/agents?limit=1</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ErrorMessage = "Health:ProbeTimeout must be positive (at most 01:00:00).")]
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
