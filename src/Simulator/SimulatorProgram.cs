@@ -9,7 +9,8 @@ namespace LettaSockets.Simulator;
 
 /// <summary>
 /// Runs the simulator as a stand-in Letta server: <c>dotnet run --project src/Simulator -- --port 8283
-/// --keepalive-seconds 20 --pace 1 --api-key secret</c> (or <c>Simulator__Port</c> … environment variables).
+/// --keepalive-seconds 20 --pace 1 --api-key secret --max-runs 1000 --max-messages 20000</c> (or <c>Simulator__Port</c> …
+/// environment variables).
 /// </summary>
 public static partial class SimulatorProgram
 {
@@ -22,6 +23,8 @@ public static partial class SimulatorProgram
         ["--pace"] = "Simulator:PaceMultiplier",
         ["--api-key"] = "Simulator:RequiredApiKey",
         ["--no-sdk-gate"] = "Simulator:NoSdkGate",
+        ["--max-runs"] = "Simulator:MaxRetainedRuns",
+        ["--max-messages"] = "Simulator:MaxRetainedMessages",
     };
 
     public static async Task<int> Main(string[] args)

@@ -42,7 +42,7 @@ public sealed class LettaSimulator
 
     public FaultInjector Faults { get; } = new();
 
-    /// <summary>The runs (§10), finished ones kept within <see cref="SimulatorOptions.MaxRetainedRuns"/> and <see cref="SimulatorOptions.RetainedRunLifetime"/>.</summary>
+    /// <summary>The runs, finished ones kept within <see cref="SimulatorOptions.MaxRetainedRuns"/> and <see cref="SimulatorOptions.RetainedRunLifetime"/>.</summary>
     public RunStore Runs { get; }
 
     /// <summary>Every run's input and output messages, as Letta's history routes read them.</summary>

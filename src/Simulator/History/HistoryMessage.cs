@@ -1,7 +1,7 @@
 namespace LettaSockets.Simulator;
 
 /// <summary>
-/// One LettaMessage as Letta's history routes return it (§5.1 envelope, <c>seq_id</c> null, token deltas merged).
+/// One LettaMessage as Letta's history routes return it (the LettaMessage envelope, <c>seq_id</c> null, token deltas merged).
 /// Several share an <see cref="Id"/> when one LLM response produced them (reasoning, then text or a tool call):
 /// Letta pages by that id, the message it stores.
 /// </summary>
@@ -11,7 +11,7 @@ namespace LettaSockets.Simulator;
 /// <param name="RunId">The run that stored it.</param>
 /// <param name="Id">The stored message's id (<c>message-…</c>).</param>
 /// <param name="MessageType">e.g. <c>user_message</c>, <c>assistant_message</c>.</param>
-/// <param name="Otid">The otid: the client's for a user message, the id-derived one (§6) for the agent's.</param>
+/// <param name="Otid">The otid: the client's for a user message, the one derived from the id for the agent's (Letta's generate_otid_from_id).</param>
 /// <param name="Json">The object as served.</param>
 public sealed record HistoryMessage(
     long Sequence,

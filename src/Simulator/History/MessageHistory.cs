@@ -2,7 +2,7 @@ namespace LettaSockets.Simulator;
 
 /// <summary>
 /// What the agents said and were told, as Letta persists it (its message table): each run's input messages and
-/// output, stored at the end of each agent step (§6). Read by <c>GET /v1/agents/{id}/messages</c>,
+/// output, stored at the end of each agent step (Letta's agent loop checkpoints there). Read by <c>GET /v1/agents/{id}/messages</c>,
 /// <c>/v1/conversations/{id}/messages</c> and <c>/v1/runs/{id}/messages</c>. Keeps the newest
 /// <see cref="SimulatorOptions.MaxRetainedMessages"/> messages. Thread-safe.
 /// </summary>

@@ -6,7 +6,7 @@ namespace LettaSockets.Simulator.History;
 
 /// <summary>
 /// Turns one run's stream back into the messages Letta stores: consecutive deltas of one message (same
-/// <c>id</c>, <c>otid</c> and type, §6) become one message with the text or arguments joined, <c>seq_id</c> null.
+/// <c>id</c>, <c>otid</c> and type, as Letta's streaming guide reassembles them) become one message with the text or arguments joined, <c>seq_id</c> null.
 /// Like Letta's agent loop, it stores at the end of every step — the first step's messages after the input
 /// messages — and once more when the run ends, whatever it had by then.
 /// </summary>
@@ -90,7 +90,7 @@ internal sealed class TurnRecorder(MessageHistory history, SimRequest request, D
         return Stored(id, type, input.Otid, json);
     }
 
-    /// <summary>§5.2 approval_response_message: the decisions, and the first one's legacy mirrors.</summary>
+    /// <summary>Letta's approval_response_message: the decisions, and the first one's legacy mirrors.</summary>
     private static void WriteApprovals(Utf8JsonWriter writer, IReadOnlyList<ApprovalDecision> approvals)
     {
         writer.WriteStartArray("approvals");
@@ -224,7 +224,7 @@ internal sealed class TurnRecorder(MessageHistory history, SimRequest request, D
             _toolCallId ??= next.ToolCallId;
         }
 
-        /// <summary>The template with <c>seq_id</c> null and the joined parts; tool calls in their whole-message shape (§5.2).</summary>
+        /// <summary>The template with <c>seq_id</c> null and the joined parts; tool calls in their whole-message shape (as step streaming sends them).</summary>
         public string Render()
         {
             using var document = JsonDocument.Parse(template);

@@ -29,7 +29,7 @@ public sealed class SimulatorOptions
     /// <summary>
     /// How many finished runs the simulator remembers (<c>GET /v1/runs/{id}</c>, re-attach); beyond it the oldest
     /// finished ones are forgotten, active runs never. Letta keeps run rows forever, but only 3 h of their streams
-    /// (§10); a long-running simulator must not grow without end.
+    /// (Redis TTL); a long-running simulator must not grow without end.
     /// </summary>
     public int MaxRetainedRuns { get; set; } = 1000;
 
@@ -39,7 +39,7 @@ public sealed class SimulatorOptions
     /// </summary>
     public TimeSpan RetainedRunLifetime { get; set; } = TimeSpan.FromHours(6);
 
-    /// <summary>How many history messages (input and output, §6) are kept, all agents together; the oldest go first.</summary>
+    /// <summary>How many history messages (input and output) are kept, all agents together; the oldest go first.</summary>
     public int MaxRetainedMessages { get; set; } = 20_000;
 
     /// <summary>When set, every <c>/v1</c> route needs <c>Authorization: Bearer &lt;key&gt;</c> (§1 password mode).</summary>

@@ -5,7 +5,7 @@ namespace LettaSockets.Simulator.Http;
 
 /// <summary>
 /// <c>GET /v1/health/</c> and <c>/v1/ready/</c>: Letta's <c>{"version": …, "status": "ok"}</c>, never behind the
-/// password (§1). The SDK's <c>client.health()</c> asks for the trailing-slash form.
+/// password (Letta's password middleware skips them). The SDK's <c>client.health()</c> asks for the trailing-slash form.
 /// </summary>
 internal static class HealthEndpoints
 {

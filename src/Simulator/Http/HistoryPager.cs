@@ -1,7 +1,7 @@
 namespace LettaSockets.Simulator.Http;
 
 /// <summary>
-/// Letta's three ways of paging history. All count stored messages (several LettaMessages may share an id, §6)
+/// Letta's three ways of paging history. All count stored messages (several LettaMessages of one LLM response share an id)
 /// and take <c>before</c>/<c>after</c> as ids of stored messages, compared by position, not by the page's order.
 /// </summary>
 internal static class HistoryPager

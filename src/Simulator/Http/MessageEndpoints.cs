@@ -110,6 +110,17 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
     private async Task RunAsync(
         HttpContext context, SimAgent agent, ParsedMessageRequest parsed, MessageRequestRecord record, SimFault? fault, ConversationTarget? target)
     {
+        if (target is not null && parsed.Background && parsed.Otids.Count > 0 && simulator.Runs.FindRetry(parsed.Otids) is { } existing)
+        {
+            // Letta's duplicate-request recovery: a locked background send whose otids match an earlier run's is a retry: it reads that run's
+            // stream from the start instead of starting another run (or meeting the lock's 409).
+            Log.DuplicateRecovered(simulator.Logger, existing.Id);
+            simulator.Journal.Add(record with { RunId = existing.Id, StatusCode = StatusCodes.Status200OK, Recovered = true });
+            var replay = new StreamPlan(existing.Id, parsed.IncludePings, null);
+            await responder.WriteAsync(context, new LogFrameSource(existing.Log, 0), replay, stopping).ConfigureAwait(false);
+            return;
+        }
+
         var request = new SimRequest
         {
             AgentId = agent.Id,

@@ -130,7 +130,7 @@ internal static partial class MessageRequestParser
         }
     }
 
-    /// <summary>§3: a message without an otid gets a random UUID from the server.</summary>
+    /// <summary>Letta gives a message without an otid a random UUID.</summary>
     private static string NewOtid() => Guid.NewGuid().ToString("D");
 
     /// <summary>

@@ -16,6 +16,6 @@ internal sealed record ParsedMessageRequest(
     /// <summary>A conversation send's <c>agent_id</c> (used with <c>conversation_id=default</c>, §3).</summary>
     public string? AgentId { get; init; }
 
-    /// <summary>The input messages one by one, for the history (§3).</summary>
+    /// <summary>The input messages one by one, for the history.</summary>
     public IReadOnlyList<InputMessage> Inputs { get; init; } = [];
 }

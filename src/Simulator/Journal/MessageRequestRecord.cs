@@ -43,6 +43,12 @@ public sealed record MessageRequestRecord
     /// <summary>The run created for it; null when the request was refused.</summary>
     public string? RunId { get; init; }
 
+    /// <summary>
+    /// A retry of a locked background send (Letta maps a request's otids to its run: the same otids as run <see cref="RunId"/>), answered with that run's
+    /// stream instead of a new run.
+    /// </summary>
+    public bool Recovered { get; init; }
+
     /// <summary>The status answered (200 for streams); 0 when the connection was aborted.</summary>
     public int StatusCode { get; init; }
 

@@ -46,7 +46,7 @@ internal sealed partial class RunEmitter(
     public ValueTask PublishMessageAsync(in Envelope envelope, byte[] frame) =>
         PublishAsync(RunChunkKind.Message, envelope.SeqId, frame);
 
-    /// <summary>An agent step ended: Letta stores its messages now (§6).</summary>
+    /// <summary>An agent step ended: Letta stores its messages now.</summary>
     public void StepCompleted() => recorder.Commit();
 
     public async ValueTask CheckBeforeMessageAsync()

@@ -82,6 +82,18 @@ public sealed class RunStore
         [.. List(activeOnly: activeOnly).Where(r => r.ConversationId == conversationId)];
 
     /// <summary>
+    /// The newest background run whose request carried exactly <paramref name="otids"/>, in order (Letta maps the
+    /// hash of a request's otids to its run, and a locked background send with the same otids reads that run).
+    /// </summary>
+    internal SimRun? FindRetry(IReadOnlyList<string> otids)
+    {
+        lock (_gate)
+        {
+            return _runs.FindLast(r => r.Background && r.Otids.SequenceEqual(otids, StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>
     /// Adds <paramref name="run"/> unless an active run already holds its <see cref="SimRun.LockKey"/> (§12);
     /// check and add are one step, so two concurrent sends cannot both get the lock.
     /// </summary>

@@ -37,7 +37,7 @@ public sealed class HistoryTests
 
         Assert.AreEqual("user_message,reasoning_message,tool_call_message,tool_return_message,assistant_message", Types(stored));
         var user = stored[0];
-        Assert.AreEqual(Otid, Field(user, "otid"), "the client's otid is kept (§12)");
+        Assert.AreEqual(Otid, Field(user, "otid"), "the client's otid is kept: it is the idempotency key");
         Assert.AreEqual("roll it", Field(user, "content"));
         Assert.MatchesRegex(@"^message-[0-9a-f-]{36}$", Field(user, "id"));
         Assert.AreEqual("Thinking it over.", Field(stored[1], "reasoning"));

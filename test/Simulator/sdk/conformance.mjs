@@ -154,7 +154,7 @@ const agentSpec = {
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers.
 
-/** A send body with one user message and a fresh otid (§12: the client's idempotency key). */
+/** A send body with one user message and a fresh otid (the client's idempotency key). */
 const userMessage = (content) => ({ messages: [{ role: 'user', content, otid: randomUUID() }] });
 const otidOf = (body) => body.messages[0].otid;
 
