@@ -33,7 +33,7 @@ public sealed class SeedClientTests
     [TestMethod]
     public async Task The_typescript_client_streams_the_answer_and_reports_errors()
     {
-        JsonElement result = await Node.RunAsync("run-streaming-client.mjs", Environment(), NodeTimeout);
+        JsonElement result = await Node.RunAsync("run-streaming-client.mjs", SeedGateway.ClientsFolder, Environment(), NodeTimeout);
 
         JsonElement answer = result.GetProperty("answer");
         Assert.AreEqual(SeedGateway.Answer, answer.GetProperty("text").GetString(), "onChunk got the text, in order, nothing else");
@@ -50,7 +50,7 @@ public sealed class SeedClientTests
     [TestMethod]
     public async Task The_react_hook_streams_and_stop_cancels_the_run_in_letta()
     {
-        JsonElement result = await Node.RunAsync("run-react-hook.mjs", Environment(), NodeTimeout);
+        JsonElement result = await Node.RunAsync("run-react-hook.mjs", SeedGateway.ClientsFolder, Environment(), NodeTimeout);
 
         JsonElement answered = result.GetProperty("answered");
         Assert.AreEqual(SeedGateway.Answer, answered.GetProperty("response").GetString());
@@ -73,7 +73,7 @@ public sealed class SeedClientTests
     [TestMethod]
     public async Task The_websocket_snippet_gets_chunks_then_done()
     {
-        JsonElement result = await Node.RunAsync("run-websocket-client.mjs", Environment(), NodeTimeout);
+        JsonElement result = await Node.RunAsync("run-websocket-client.mjs", SeedGateway.ClientsFolder, Environment(), NodeTimeout);
 
         Assert.AreEqual(SeedGateway.Answer, result.GetProperty("text").GetString());
         Assert.IsTrue(result.GetProperty("chunks").GetInt32() >= 1);

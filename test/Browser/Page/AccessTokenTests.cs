@@ -13,7 +13,7 @@ public sealed class AccessTokenTests : ChatPageTest
     [TestMethod]
     public async Task KeyInThePageUrl_IsUsedForTheApiAndTheSocket_AndLeavesTheAddressBar()
     {
-        await using BrowserGateway gateway = await BrowserGateway.StartAsync(new Dictionary<string, string?>
+        await using TestGateway gateway = await PageGateway.StartAsync(new Dictionary<string, string?>
         {
             ["Auth:ApiKeys:0:Key"] = Key,
         });

@@ -56,7 +56,7 @@ public sealed partial class AgentActivityTests : ChatPageTest
     [TestMethod]
     public async Task SlowTool_StatusLineSaysRunningThenStillWorkingWithElapsedTime_ThenGoesAway()
     {
-        string agent = Gateway.AddAgent("Slow tools", _ => AgentScript.Create()
+        string agent = Gateway.AddAgent(name: "Slow tools", behaviour: _ => AgentScript.Create()
             .ToolCall("crunch_numbers", "{\"n\": 42}", "done crunching", toolDelay: TimeSpan.FromSeconds(10))
             .Say("Crunched.")
             .WithTokenDelay(TimeSpan.FromMilliseconds(5)));

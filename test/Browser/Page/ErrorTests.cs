@@ -11,7 +11,7 @@ public sealed class ErrorTests : ChatPageTest
     [TestMethod]
     public async Task RetryableUpstreamError_IsShownInline_AndRetryResendsTheSameContentAsANewTurn()
     {
-        string agent = Gateway.AddAgent("Flaky", Scripts.Reply("All good now."));
+        string agent = Gateway.AddAgent(name: "Flaky", behaviour: Scripts.Reply("All good now."));
         Gateway.Simulator.Faults.Enqueue(SimFault.ErrorBeforeMessages().ForAgent(agent));
         await OpenChatAsync(agent);
 
@@ -35,7 +35,7 @@ public sealed class ErrorTests : ChatPageTest
     [TestMethod]
     public async Task ErrorAfterSomeText_KeepsTheText_AndOffersNoRetryWhenNotRetryable()
     {
-        string agent = Gateway.AddAgent("Breaks midway", Scripts.Reply(Scripts.ManyWords(40)));
+        string agent = Gateway.AddAgent(name: "Breaks midway", behaviour: Scripts.Reply(Scripts.ManyWords(40)));
         Gateway.Simulator.Faults.Enqueue(SimFault.ErrorAfterMessages(afterEvents: 6).ForAgent(agent));
         await OpenChatAsync(agent);
 

@@ -12,7 +12,7 @@ public sealed class KeyboardTests : ChatPageTest
     [TestMethod]
     public async Task KeyboardAlone_TypeAtOnce_ShiftEnterAddsALine_EnterSends_SpaceOnStopStops()
     {
-        string agent = Gateway.AddAgent("Chatterbox", Scripts.Slow(Scripts.ManyWords(300)));
+        string agent = Gateway.AddAgent(name: "Chatterbox", behaviour: Scripts.Slow(Scripts.ManyWords(300)));
         await OpenChatAsync(agent);
         ILocator input = Page.GetByLabel("Message", new() { Exact = true });
         // The message box has focus from the start: a keyboard user can type at once.

@@ -21,7 +21,7 @@ public sealed class LayoutTests : ChatPageTest
     [DataRow(1280, 800, "desktop")]
     public async Task Conversation_FitsTheViewport_WithTheComposerVisible(int width, int height, string name)
     {
-        string wide = Gateway.AddAgent("Wide", Scripts.Reply(Wide));
+        string wide = Gateway.AddAgent(name: "Wide", behaviour: Scripts.Reply(Wide));
         await Page.SetViewportSizeAsync(width, height);
         await OpenChatAsync(DemoAgents.AdaId);
         await WaitForStateAsync(await SendAsync("What can you do?"), "done");

@@ -14,12 +14,12 @@ public sealed class ReconnectTests : ChatPageTest
         // Its own gateway: this test stops the server under the page. Without resumable turns a
         // turn cut by the restart is lost (cancelled in Letta), and the page must not try to resume it.
         // The drain outlasts the fixture's 1 s stop grace, so Kestrel aborts the socket mid-turn.
-        await using BrowserGateway gateway = await BrowserGateway.StartAsync(new Dictionary<string, string?>
+        await using TestGateway gateway = await PageGateway.StartAsync(new Dictionary<string, string?>
         {
             ["Letta:ResumableTurns"] = "false",
             ["Sockets:DrainTimeout"] = "00:00:30",
         });
-        string slow = gateway.AddAgent("Slowpoke", Scripts.Slow(Scripts.ManyWords(1000), tokenDelayMs: 50));
+        string slow = gateway.AddAgent(name: "Slowpoke", behaviour: Scripts.Slow(Scripts.ManyWords(1000), tokenDelayMs: 50));
         var sockets = new SocketLog(Page);
         await OpenChatAsync(slow, gateway.BaseUri);
         ILocator cut = await SendAsync("keep talking");

@@ -14,8 +14,8 @@ public sealed class ResumeAfterCrashTests : ResumePageTest
     [TestMethod]
     public async Task ServerKilled_PageResumesFromItsOwnLastSeq_AndTheBubbleEndsWithTheExactText()
     {
-        await using BrowserGateway gateway = await BrowserGateway.StartAsync(outOfProcess: true);
-        string agent = gateway.AddAgent("Storyteller", Storyteller(Story));
+        await using TestGateway gateway = await PageGateway.StartAsync(outOfProcess: true);
+        string agent = gateway.AddAgent(name: "Storyteller", behaviour: Storyteller(Story));
         var sockets = new SocketLog(Page);
         await OpenChatAsync(agent, gateway.BaseUri);
         (ILocator turn, string turnId, string runId) = await StartStreamingAsync();

@@ -22,8 +22,8 @@ public sealed class ResumeTests : ResumePageTest
     [TestMethod]
     public async Task GracefulRestart_ResumesFromTheShutdownCursor_AndTheBubbleEndsWithTheExactText()
     {
-        await using BrowserGateway gateway = await BrowserGateway.StartAsync(s_handOverAtOnce);
-        string agent = gateway.AddAgent("Storyteller", Storyteller(Story));
+        await using TestGateway gateway = await PageGateway.StartAsync(s_handOverAtOnce);
+        string agent = gateway.AddAgent(name: "Storyteller", behaviour: Storyteller(Story));
         var sockets = new SocketLog(Page);
         await OpenChatAsync(agent, gateway.BaseUri);
         (ILocator turn, string turnId, string runId) = await StartStreamingAsync();
@@ -58,9 +58,9 @@ public sealed class ResumeTests : ResumePageTest
     [TestMethod]
     public async Task StopOnAResumedTurn_CancelsItById_AndTheRunInLetta()
     {
-        await using BrowserGateway gateway = await BrowserGateway.StartAsync(s_handOverAtOnce);
+        await using TestGateway gateway = await PageGateway.StartAsync(s_handOverAtOnce);
         string full = Scripts.ManyWords(2000); // ~20 s: still running long after the restart
-        string agent = gateway.AddAgent("Storyteller", Storyteller(full));
+        string agent = gateway.AddAgent(name: "Storyteller", behaviour: Storyteller(full));
         var sockets = new SocketLog(Page);
         await OpenChatAsync(agent, gateway.BaseUri);
         (ILocator turn, string turnId, string runId) = await StartStreamingAsync("tell me a very long story");
@@ -98,8 +98,8 @@ public sealed class ResumeTests : ResumePageTest
     /// the same turn again from the same cursor — it never sends the user's message a second time.</summary>
     private async Task RetryAFailedResumeAsync(SimFault fault, string code)
     {
-        await using BrowserGateway gateway = await BrowserGateway.StartAsync(s_handOverAtOnce);
-        string agent = gateway.AddAgent("Storyteller", Storyteller(Story));
+        await using TestGateway gateway = await PageGateway.StartAsync(s_handOverAtOnce);
+        string agent = gateway.AddAgent(name: "Storyteller", behaviour: Storyteller(Story));
         var sockets = new SocketLog(Page);
         await OpenChatAsync(agent, gateway.BaseUri);
         (ILocator turn, string turnId, string runId) = await StartStreamingAsync();
@@ -131,8 +131,8 @@ public sealed class ResumeTests : ResumePageTest
     [TestMethod]
     public async Task ResumeRefused_RunExpired_IsShownInline_WithoutRetry_AndKeepsTheTextSoFar()
     {
-        await using BrowserGateway gateway = await BrowserGateway.StartAsync(s_handOverAtOnce);
-        string agent = gateway.AddAgent("Storyteller", Storyteller(Story));
+        await using TestGateway gateway = await PageGateway.StartAsync(s_handOverAtOnce);
+        string agent = gateway.AddAgent(name: "Storyteller", behaviour: Storyteller(Story));
         await OpenChatAsync(agent, gateway.BaseUri);
         (ILocator turn, _, _) = await StartStreamingAsync();
 

@@ -30,7 +30,7 @@ public sealed class SafetyTests : ChatPageTest
                 imageRequests.Add(request.Url);
             }
         };
-        string agent = Gateway.AddAgent("Mallory", Scripts.Reply(Hostile));
+        string agent = Gateway.AddAgent(name: "Mallory", behaviour: Scripts.Reply(Hostile));
         await OpenChatAsync(agent);
 
         ILocator turn = await SendAsync("show me something");

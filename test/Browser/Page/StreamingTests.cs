@@ -35,7 +35,7 @@ public sealed class StreamingTests : ChatPageTest
     {
         // Fast enough that frames are still in flight when Stop is clicked, long enough to last.
         string full = Scripts.ManyWords(3000);
-        string agent = Gateway.AddAgent("Chatterbox", Scripts.Slow(full, tokenDelayMs: 10));
+        string agent = Gateway.AddAgent(name: "Chatterbox", behaviour: Scripts.Slow(full, tokenDelayMs: 10));
         await OpenChatAsync(agent);
 
         ILocator turn = await SendAsync("talk to me");
@@ -67,7 +67,7 @@ public sealed class StreamingTests : ChatPageTest
     [TestMethod]
     public async Task EscapeKey_StopsTheStreamToo()
     {
-        string agent = Gateway.AddAgent("Chatterbox", Scripts.Slow(Scripts.ManyWords(300)));
+        string agent = Gateway.AddAgent(name: "Chatterbox", behaviour: Scripts.Slow(Scripts.ManyWords(300)));
         await OpenChatAsync(agent);
 
         ILocator turn = await SendAsync("talk to me");
@@ -87,7 +87,7 @@ public sealed class StreamingTests : ChatPageTest
     [TestMethod]
     public async Task Send_stop_send_stop_in_quick_succession_keeps_the_page_connected_and_both_turns_stopped()
     {
-        string agent = Gateway.AddAgent("Chatterbox", Scripts.Slow(Scripts.ManyWords(300)));
+        string agent = Gateway.AddAgent(name: "Chatterbox", behaviour: Scripts.Slow(Scripts.ManyWords(300)));
         int sockets = 0;
         Page.WebSocket += (_, _) => Interlocked.Increment(ref sockets);
         await OpenChatAsync(agent);

@@ -21,7 +21,7 @@ public abstract class ChatPageTest
 
     protected IPage Page { get; private set; } = null!;
 
-    protected BrowserGateway Gateway { get; private set; } = null!;
+    protected TestGateway Gateway { get; private set; } = null!;
 
     protected ILocator Turns => Page.Locator("#conversation > li.turn");
 

@@ -15,7 +15,7 @@ public static class Chromium
     private static readonly SemaphoreSlim s_gate = new(1, 1);
     private static IPlaywright? s_playwright;
     private static IBrowser? s_browser;
-    private static BrowserGateway? s_gateway;
+    private static TestGateway? s_gateway;
 
     /// <summary>The shared browser; marks the calling test inconclusive when Chromium is missing.</summary>
     public static async Task<IBrowser> GetBrowserAsync()
@@ -50,12 +50,12 @@ public static class Chromium
     }
 
     /// <summary>The gateway most tests share (each test adds its own agents, so they do not interfere).</summary>
-    public static async Task<BrowserGateway> GetGatewayAsync()
+    public static async Task<TestGateway> GetGatewayAsync()
     {
         await s_gate.WaitAsync(TimeSpan.FromSeconds(60));
         try
         {
-            return s_gateway ??= await BrowserGateway.StartAsync();
+            return s_gateway ??= await PageGateway.StartAsync();
         }
         finally
         {

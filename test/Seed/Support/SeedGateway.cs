@@ -1,4 +1,3 @@
-using LettaSockets.Server.Hosting;
 using LettaSockets.Simulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -8,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LettaSockets.Seed.Tests.Support;
 
 /// <summary>
-/// A gateway on real Kestrel (127.0.0.1, ephemeral port) in front of its own simulator, with the
-/// agents the seed's snippets name, and the seed's chat page served at <see cref="PagePath"/> with
+/// The shared <see cref="TestGateway"/> (real Kestrel, its own simulator) with the agents the seed's
+/// snippets name, and the seed's chat page served at <see cref="PagePath"/> with
 /// its WebSocket URL pointed at this gateway's <c>/ws</c> (the only change to the page).
 /// </summary>
 public sealed class SeedGateway : IAsyncDisposable
@@ -26,18 +25,14 @@ public sealed class SeedGateway : IAsyncDisposable
 
     public static readonly string SlowAnswer = string.Join(' ', Enumerable.Range(1, 400).Select(i => $"word{i}"));
 
-    private SeedGateway(SimulatorHost simulator, WebApplication app)
-    {
-        Simulator = simulator;
-        App = app;
-        BaseUri = new Uri(app.Urls.First());
-    }
+    private SeedGateway(TestGateway gateway) => Gateway = gateway;
 
-    public SimulatorHost Simulator { get; }
+    /// <summary>The shared fixture underneath: gateway and simulator.</summary>
+    public TestGateway Gateway { get; }
 
-    public WebApplication App { get; }
+    public SimulatorHost Simulator => Gateway.SimulatorHost;
 
-    public Uri BaseUri { get; }
+    public Uri BaseUri => Gateway.BaseUri;
 
     /// <summary>What replaces the tutorial's <c>http://localhost:8000</c>.</summary>
     public string HttpBase => BaseUri.GetLeftPart(UriPartial.Authority);
@@ -49,31 +44,15 @@ public sealed class SeedGateway : IAsyncDisposable
 
     public static async Task<SeedGateway> StartAsync()
     {
-        SimulatorHost sim = await SimulatorHost.StartAsync(new SimulatorOptions { Port = 0, PaceMultiplier = 0.2, CancelPollInterval = TimeSpan.FromMilliseconds(50) })
-            .WaitAsync(TimeSpan.FromSeconds(30));
-        sim.Simulator.Agents.Add(new SimAgent(AgentId, "Seed agent", _ => AgentScript.Create().Say(Answer).WithTokenDelay(TimeSpan.FromMilliseconds(5))));
-        sim.Simulator.Agents.Add(new SimAgent(SlowAgentId, "Slow seed agent", _ => AgentScript.Create().Say(SlowAnswer).WithTokenDelay(TimeSpan.FromMilliseconds(20))));
-
-        string[] args =
-        [
-            "--urls=http://127.0.0.1:0",
-            $"--Letta:BaseUrl={sim.BaseUrl}",
-            $"--Letta:DefaultAgentId={AgentId}",
-            "--Letta:WindDownTimeout=00:00:05",
-            "--Logging:LogLevel:Default=Warning",
-        ];
-        WebApplication app = LettaSocketsApp.Build(args, builder => builder.Services.AddSingleton<IStartupFilter, SeedPageFilter>());
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        return new SeedGateway(sim, app);
+        TestGateway gateway = await TestGateway.StartAsync(
+            new Dictionary<string, string?> { ["Letta:DefaultAgentId"] = AgentId, ["Logging:LogLevel:LettaSockets"] = null },
+            services: services => services.AddSingleton<IStartupFilter, SeedPageFilter>());
+        gateway.Simulator.Agents.Add(new SimAgent(AgentId, "Seed agent", _ => AgentScript.Create().Say(Answer).WithTokenDelay(TimeSpan.FromMilliseconds(5))));
+        gateway.Simulator.Agents.Add(new SimAgent(SlowAgentId, "Slow seed agent", _ => AgentScript.Create().Say(SlowAnswer).WithTokenDelay(TimeSpan.FromMilliseconds(20))));
+        return new SeedGateway(gateway);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await App.StopAsync(stop.Token);
-        await App.DisposeAsync();
-        await Simulator.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => Gateway.DisposeAsync();
 
     /// <summary>Serves the seed's page (test-only) ahead of the gateway's own pipeline.</summary>
     private sealed class SeedPageFilter : IStartupFilter

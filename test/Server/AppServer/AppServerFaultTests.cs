@@ -1,6 +1,5 @@
 using LettaSockets.Protocol.Json;
 using LettaSockets.Server.AppServer;
-using LettaSockets.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,5 @@
 using LettaSockets.Protocol.Json;
 using System.Text.Json;
-using LettaSockets.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using LettaSockets.Protocol.Json;
 using LettaSockets.Server.Sockets;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Server.Turns;
 using LettaSockets.Simulator;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,5 @@
 using LettaSockets.Protocol.Json;
 using LettaSockets.Server.Hosting;
-using LettaSockets.Server.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,5 @@
 using System.Text;
 using LettaSockets.Server.Letta;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Tests.Letta;

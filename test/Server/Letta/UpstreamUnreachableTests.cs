@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using LettaSockets.Protocol.Json;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

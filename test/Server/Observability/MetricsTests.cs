@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using LettaSockets.Protocol.Json;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Threading.Channels;
 using LettaSockets.Server.Observability;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

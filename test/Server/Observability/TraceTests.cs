@@ -2,7 +2,6 @@ using System.Collections.ObjectModel;
 using System.Diagnostics;
 using LettaSockets.Protocol.Json;
 using LettaSockets.Server.Observability;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;

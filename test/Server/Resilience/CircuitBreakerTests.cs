@@ -1,6 +1,5 @@
 using System.Net;
 using LettaSockets.Protocol.Json;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Resilience;

@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using LettaSockets.Protocol.Json;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.ScaleOut;
@@ -36,7 +35,7 @@ public sealed class NginxFailoverTests
         await first.SendJsonAsync(new { type = "message", id = "t", content = "go", resumable = true });
         await first.ReadUntilAsync(_ => first.Received.Count(f => f.Type == "chunk") >= 30);
 
-        (holder == a.InstanceId ? a : b).Kill();
+        (holder == "gw-a" ? a : b).Kill();
         await DrainUntilClosedAsync(first);
         List<ServerFrame> before = first.Received.Where(f => f.Id == "t").ToList();
         string runId = before.First(f => f.RunId is not null).RunId!;

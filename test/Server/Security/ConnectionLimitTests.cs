@@ -1,7 +1,6 @@
 using LettaSockets.Server.Connections;
 using System.Net;
 using LettaSockets.Server.Sockets;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using LettaSockets.Protocol.Json;
 using LettaSockets.Server.Security;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 

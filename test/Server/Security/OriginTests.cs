@@ -1,5 +1,4 @@
 using System.Net;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Security;

@@ -1,6 +1,5 @@
 using LettaSockets.Protocol.Json;
 using LettaSockets.Server.Hosting;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;

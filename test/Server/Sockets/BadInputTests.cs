@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
 using LettaSockets.Protocol.Json;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Sockets;

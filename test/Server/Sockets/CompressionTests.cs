@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Sockets;

@@ -1,6 +1,5 @@
 using LettaSockets.Protocol.Json;
 using LettaSockets.Server.Sockets;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 
 namespace LettaSockets.Server.Tests.Sockets;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Server.Letta;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Server.Turns;
 using LettaSockets.Server.Upstream;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Threading.Channels;
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Server.Turns;
 using LettaSockets.Server.Upstream;
 

@@ -2,7 +2,6 @@ using LettaSockets.Server.Connections;
 using System.Globalization;
 using LettaSockets.Protocol.Json;
 using LettaSockets.Server.Sockets;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Server.Turns;
 using LettaSockets.Simulator;
 

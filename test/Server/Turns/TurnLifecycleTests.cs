@@ -1,7 +1,6 @@
 using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Frames;
 using LettaSockets.Server.Letta;
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Server.Turns;
 using LettaSockets.Server.Upstream;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using LettaSockets.Protocol.Json;
-using LettaSockets.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LettaSockets.Server.Tests.Reliability.Fuzz;

@@ -1,4 +1,3 @@
-using LettaSockets.Server.Tests.Support;
 using LettaSockets.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

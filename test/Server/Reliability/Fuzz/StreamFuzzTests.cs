@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using CsCheck;
 using LettaSockets.Protocol.Json;
-using LettaSockets.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

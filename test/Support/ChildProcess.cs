@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>A process a test starts and always stops; its output lines can be awaited.</summary>
 public sealed class ChildProcess : IAsyncDisposable
@@ -9,6 +9,7 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _lines = [];
     private readonly List<(Regex Pattern, TaskCompletionSource<Match> Done)> _waiters = [];
+    private bool _exited;
 
     private ChildProcess(Process process) => _process = process;
 
@@ -50,13 +51,15 @@ public sealed class ChildProcess : IAsyncDisposable
         var child = new ChildProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
         child._process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
         child._process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
+        child._process.Exited += (_, _) => child.OnExited();
         child._process.Start();
         child._process.BeginOutputReadLine();
         child._process.BeginErrorReadLine();
         return child;
     }
 
-    /// <summary>Completes when a line matching <paramref name="pattern"/> appears (already or later).</summary>
+    /// <summary>Completes when a line matching <paramref name="pattern"/> appears (already or later); fails
+    /// with <see cref="InvalidOperationException"/> when the process exits first.</summary>
     public Task<Match> WaitForLineAsync(string pattern, TimeSpan timeout)
     {
         var regex = new Regex(pattern);
@@ -69,6 +72,11 @@ public sealed class ChildProcess : IAsyncDisposable
                 {
                     return Task.FromResult(m);
                 }
+            }
+
+            if (_exited)
+            {
+                return Task.FromException<Match>(new InvalidOperationException($"The process exited without writing a line matching '{pattern}'."));
             }
 
             _waiters.Add((regex, done));
@@ -121,6 +129,22 @@ public sealed class ChildProcess : IAsyncDisposable
                     _waiters.Remove(waiter);
                 }
             }
+        }
+    }
+
+    private void OnExited()
+    {
+        // The last lines may still be on their way: let them in before failing whoever still waits.
+        _process.WaitForExit();
+        lock (_lines)
+        {
+            _exited = true;
+            foreach (var waiter in _waiters)
+            {
+                waiter.Done.TrySetException(new InvalidOperationException($"The process exited without writing a line matching '{waiter.Pattern}'."));
+            }
+
+            _waiters.Clear();
         }
     }
 }

@@ -6,9 +6,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LettaSockets.Server.Tests.Support;
 
-namespace LettaSockets.Server.Tests.AppServer;
+namespace LettaSockets.Testing;
 
 /// <summary>
 /// The real Letta Code App Server (<c>letta server --backend local</c>, npm <c>@letta-ai/letta-code</c>)

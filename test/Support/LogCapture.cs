@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>A logger provider that keeps every entry with the values of its enclosing scopes.</summary>
 public sealed class LogCapture : ILoggerProvider, ISupportExternalScope

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace LettaSockets.Server.Tests.AppServer;
+namespace LettaSockets.Testing;
 
 /// <summary>
 /// A deterministic OpenAI-compatible model for the real App Server to call (the App Server runs its agents against any OpenAI-compatible base URL).

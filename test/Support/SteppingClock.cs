@@ -1,14 +1,14 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/> that tells the test when the code under test has started
 /// waiting: every timer it creates (a <c>Task.Delay</c> on this provider) is signalled, so a test
 /// can advance the clock exactly when the code is asleep, without sleeping itself.
 /// </summary>
-internal sealed class SteppingClock : FakeTimeProvider
+public sealed class SteppingClock : FakeTimeProvider
 {
     private readonly Channel<bool> _created = Channel.CreateUnbounded<bool>();
     private long _nextDueTicks;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>
 /// The Letta simulator in its own process: for tests that measure the gateway's memory, which an

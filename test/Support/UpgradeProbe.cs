@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>Attempts a WebSocket upgrade and reports the HTTP status the server answered before it
 /// (101 when the upgrade happened), plus the response headers.</summary>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>Debian's nginx as a WebSocket-aware load balancer in front of gateway instances (loopback only).</summary>
 public sealed class NginxProcess : IAsyncDisposable

@@ -2,25 +2,25 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace LettaSockets.Seed.Tests.Support;
+namespace LettaSockets.Testing;
 
-/// <summary>Runs a script of <c>clients/</c> with node (bounded by a timeout) and returns the JSON
-/// it reported on its <c>RESULT</c> line. Without node, the calling test is inconclusive.</summary>
+/// <summary>Runs a node script from <c>workingDirectory</c> (bounded by a timeout) and returns the JSON
+/// it reported on its <c>RESULT</c> line. Without node 20 or later, the calling test is inconclusive.</summary>
 public static class Node
 {
     private static readonly Lazy<Task<int?>> s_major = new(ReadMajorVersionAsync);
 
-    public static async Task<JsonElement> RunAsync(string script, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    public static async Task<JsonElement> RunAsync(string script, string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
     {
-        int major = await s_major.Value ?? throw new AssertInconclusiveException("node is not installed (Node 20 or later is needed to run the seed's clients): skipped");
+        int major = await s_major.Value ?? throw new AssertInconclusiveException($"node is not installed (Node 20 or later is needed to run {script}): skipped");
         if (major < 20)
         {
-            Assert.Inconclusive($"node {major} is too old to run the seed's clients (fetch streams and WebSocket need Node 20.10 or later): skipped");
+            Assert.Inconclusive($"node {major} is too old to run {script} (fetch streams and WebSocket need Node 20.10 or later): skipped");
         }
 
         var start = new ProcessStartInfo("node")
         {
-            WorkingDirectory = SeedGateway.ClientsFolder,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>Listens to one gateway's <c>LettaSockets</c> meter (other gateways in the process are
 /// told apart by their <see cref="IMeterFactory"/>) and lets a test wait for a measurement.</summary>

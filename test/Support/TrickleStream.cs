@@ -1,4 +1,4 @@
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>A read-only stream that hands out its bytes a few at a time, in a repeating pattern of
 /// odd sizes, so parsers see events split at every kind of boundary (inside UTF-8 sequences too).</summary>

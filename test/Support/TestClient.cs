@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LettaSockets.Protocol.Json;
 
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>A WebSocket client for tests: every receive is bounded by a timeout, every frame kept.</summary>
 public sealed class TestClient : IAsyncDisposable

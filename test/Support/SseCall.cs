@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using LettaSockets.Protocol.Json;
 
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>One <c>POST /stream</c> read event by event from the raw bytes (nothing parsed away),
 /// every read bounded by a timeout; <see cref="Abort"/> cancels the request mid-stream.</summary>

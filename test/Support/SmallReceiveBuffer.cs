@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>
 /// An HTTP handler whose sockets have a fixed, small receive buffer. Linux otherwise grows a loopback

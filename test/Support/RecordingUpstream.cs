@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using LettaSockets.Server.Upstream;
 
-namespace LettaSockets.Server.Tests.Support;
+namespace LettaSockets.Testing;
 
 /// <summary>An upstream for unit tests that records the runs it is asked to stop and serves nothing else.</summary>
 public sealed class RecordingUpstream : IUpstream
