@@ -20,7 +20,7 @@ public sealed class RecordingUpstream : IUpstream
 
     public Task<IUpstreamStream> ResumeStreamAsync(string runId, long afterSeq, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<string?> FindLatestBackgroundRunAsync(string agentId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    public Task<IUpstreamStream> ResumeTurnStreamAsync(string agentId, string? conversationId, string otid, long afterSeq, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<ObjectOwner?> GetRunOwnerAsync(string runId, CancellationToken cancellationToken) => Task.FromResult<ObjectOwner?>(null);
 
@@ -29,4 +29,10 @@ public sealed class RecordingUpstream : IUpstream
     public Task<(bool Ok, string Detail)> ProbeAsync(CancellationToken cancellationToken) => Task.FromResult((true, "recording"));
 
     public Task<IReadOnlyList<AgentSummary>> ListAgentsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<AgentSummary>>([]);
+
+    public Task<IReadOnlyList<ConversationSummary>> ListConversationsAsync(string agentId, int limit, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ConversationSummary>>([]);
+
+    public Task<HistoryPage> ListMessagesAsync(string agentId, string? conversationId, int limit, string? before, CancellationToken cancellationToken) => Task.FromResult(new HistoryPage([], false, null));
+
+    public Task<ConversationSummary> CreateConversationAsync(string agentId, string? summary, CancellationToken cancellationToken) => throw new NotSupportedException();
 }

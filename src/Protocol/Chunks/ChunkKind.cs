@@ -14,6 +14,7 @@ public enum ChunkKind : byte
     Error,
     Pong,
     Shutdown,
+    History,
 }
 
 /// <summary>Classification helpers used by the writer.</summary>

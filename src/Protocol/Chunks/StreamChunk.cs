@@ -85,6 +85,9 @@ public readonly struct StreamChunk
 
     public static StreamChunk ShutdownFrame(ShutdownInfo shutdown) => new(ChunkKind.Shutdown, null, null, null, null, 0, -1, false, shutdown);
 
+    /// <summary>The answer to a <c>history</c> request (terminal for its id).</summary>
+    public static StreamChunk HistoryFrame(HistoryInfo history) => new(ChunkKind.History, null, history.Id, null, null, 0, -1, false, history);
+
     /// <summary>True when <paramref name="next"/> continues this delta and may be merged into one frame.</summary>
     public bool CanMergeWith(in StreamChunk next) =>
         Kind.IsDelta() && next.Kind == Kind && ReferenceEquals(next.Turn, Turn) && Flag == next.Flag

@@ -32,6 +32,12 @@ public sealed class ClientFrame
 
     public string? Reason { get; init; }
 
+    /// <summary><c>history</c>: how many messages at most.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary><c>history</c>: the page before this message id (the previous answer's <c>before</c>).</summary>
+    public string? Before { get; init; }
+
     /// <summary>True when the frame was one of the shorthands (plain text or <c>{"message":…}</c>).</summary>
     public bool IsShorthand { get; init; }
 }

@@ -8,4 +8,7 @@ public enum ClientFrameType
     Resume,
     Ping,
     Approve,
+
+    /// <summary>Asks for recent messages of an agent or conversation (answered by one <c>history</c> frame).</summary>
+    History,
 }

@@ -5,4 +5,8 @@ public sealed record ReadyInfo(string ConnectionId, string? AgentId, bool Resuma
 {
     /// <summary>Which gateway instance holds the connection (<c>server.instance</c>), for operators behind a load balancer.</summary>
     public string? ServerInstance { get; init; }
+
+    /// <summary>Whether the upstream has several conversations per agent (<c>conversation_id</c>, the
+    /// conversations routes, history by conversation).</summary>
+    public bool Conversations { get; init; }
 }

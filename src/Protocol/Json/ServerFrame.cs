@@ -36,12 +36,31 @@ public sealed class ServerFrame
     public string? Protocol { get; set; }
     public string? ConnectionId { get; set; }
     public bool? Resumable { get; set; }
+
+    /// <summary><c>ready</c>: whether the upstream has several conversations per agent.</summary>
+    public bool? Conversations { get; set; }
     public Dictionary<string, JsonElement>? Limits { get; set; }
     public Dictionary<string, JsonElement>? Server { get; set; }
     public string? Reason { get; set; }
     public List<ServerResumeCursor>? Resume { get; set; }
 
-    public bool IsTerminal => Type is "done" or "error";
+    /// <summary><c>history</c> (and the messages inside it).</summary>
+    public string? ConversationId { get; set; }
+
+    /// <summary><c>history</c>: the stored messages, oldest first, each shaped as the frame a live turn uses (or <c>user_message</c>).</summary>
+    public List<ServerFrame>? Messages { get; set; }
+
+    /// <summary><c>history</c>: older messages exist (ask again with <see cref="Before"/>).</summary>
+    public bool? HasMore { get; set; }
+
+    /// <summary><c>history</c>: the cursor of the page before this one.</summary>
+    public string? Before { get; set; }
+
+    /// <summary>A message inside <c>history</c>: when Letta stored it.</summary>
+    public string? Date { get; set; }
+
+    /// <summary>The one frame that ends a request: <c>done</c> or <c>error</c>, or the <c>history</c> answer.</summary>
+    public bool IsTerminal => Type is "done" or "error" or "history";
 
     public static ServerFrame Parse(ReadOnlySpan<byte> utf8) =>
         JsonSerializer.Deserialize(utf8, ProtocolJsonContext.Default.ServerFrame)

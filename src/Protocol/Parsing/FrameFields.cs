@@ -21,6 +21,8 @@ internal sealed class FrameFields
     private string? _toolCallId;
     private bool? _approve;
     private string? _reason;
+    private long? _limit;
+    private string? _before;
     private string? _firstError;
 
     public void Read(string name, ref Utf8JsonReader reader)
@@ -40,6 +42,8 @@ internal sealed class FrameFields
             case "tool_call_id": _toolCallId = ReadString(ref reader, name); break;
             case "approve": _approve = ReadBool(ref reader, name); break;
             case "reason": _reason = ReadString(ref reader, name); break;
+            case "limit": _limit = ReadSeq(ref reader, name); break;
+            case "before": _before = ReadString(ref reader, name); break;
             default: reader.Skip(); break; // unknown fields are ignored (docs/PROTOCOL.md, "Sending")
         }
     }
@@ -65,7 +69,7 @@ internal sealed class FrameFields
                 return Message(_message, shorthand: true);
             }
 
-            return ClientFrameParseResult.Fail(ErrorCodes.BadFrame, "The frame has no \"type\" (expected message, cancel, resume, ping or approve).", id);
+            return ClientFrameParseResult.Fail(ErrorCodes.BadFrame, "The frame has no \"type\" (expected message, cancel, resume, ping, approve or history).", id);
         }
 
         return _type switch
@@ -75,7 +79,8 @@ internal sealed class FrameFields
             "ping" => ClientFrameParseResult.Ok(new ClientFrame { Type = ClientFrameType.Ping, Id = _id }),
             "resume" => Resume(),
             "approve" => Approve(),
-            _ => ClientFrameParseResult.Fail(ErrorCodes.UnknownType, $"Unknown frame type \"{Truncate(_type)}\" (expected message, cancel, resume, ping or approve).", id),
+            "history" => History(),
+            _ => ClientFrameParseResult.Fail(ErrorCodes.UnknownType, $"Unknown frame type \"{Truncate(_type)}\" (expected message, cancel, resume, ping, approve or history).", id),
         };
     }
 
@@ -120,6 +125,27 @@ internal sealed class FrameFields
             AgentId = _agentId,
         });
     }
+
+    private ClientFrameParseResult History()
+    {
+        if (_limit is < 1 or > MaxHistoryLimit)
+        {
+            return ClientFrameParseResult.Fail(ErrorCodes.BadFrame, $"\"limit\" must be 1 to {MaxHistoryLimit}.", _id);
+        }
+
+        return ClientFrameParseResult.Ok(new ClientFrame
+        {
+            Type = ClientFrameType.History,
+            Id = _id,
+            AgentId = _agentId,
+            ConversationId = _conversationId,
+            Limit = (int?)_limit,
+            Before = _before,
+        });
+    }
+
+    /// <summary>The most messages one <c>history</c> request may ask for.</summary>
+    public const int MaxHistoryLimit = 200;
 
     private ClientFrameParseResult Approve()
     {

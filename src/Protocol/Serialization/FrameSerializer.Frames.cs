@@ -22,6 +22,7 @@ public sealed partial class FrameSerializer
         }
 
         _json.WriteBoolean("resumable"u8, ready.Resumable);
+        _json.WriteBoolean("conversations"u8, ready.Conversations);
         _json.WriteStartObject("limits"u8);
         _json.WriteNumber("max_frame_bytes"u8, ready.MaxFrameBytes);
         _json.WriteNumber("max_content_chars"u8, ready.MaxContentChars);
@@ -205,6 +206,58 @@ public sealed partial class FrameSerializer
         }
 
         _json.WriteEndArray();
+    }
+
+    private void WriteHistory(HistoryInfo history)
+    {
+        _json.WriteString("type"u8, "history"u8);
+        _json.WriteString("id"u8, history.Id);
+        _json.WriteString("agent_id"u8, history.AgentId);
+        WriteStringOrNull("conversation_id"u8, history.ConversationId);
+        _json.WriteStartArray("messages"u8);
+        foreach (HistoryItem item in history.Messages)
+        {
+            _json.WriteStartObject();
+            _json.WriteString("type"u8, item.Type);
+            _json.WriteString("message_id"u8, item.MessageId);
+            if (item.RunId is not null)
+            {
+                _json.WriteString("run_id"u8, item.RunId);
+            }
+
+            if (item.Date is not null)
+            {
+                _json.WriteString("date"u8, item.Date);
+            }
+
+            switch (item.Type)
+            {
+                case "tool_call" or "approval_request":
+                    _json.WriteString("tool_call_id"u8, item.ToolCallId);
+                    _json.WriteString("name"u8, item.Name);
+                    _json.WriteString("arguments"u8, item.Content ?? string.Empty);
+                    break;
+                case "tool_result":
+                    _json.WriteString("tool_call_id"u8, item.ToolCallId);
+                    _json.WriteString("name"u8, item.Name);
+                    _json.WriteString("status"u8, item.Status ?? "success");
+                    _json.WriteString("result"u8, item.Content ?? string.Empty);
+                    break;
+                case "reasoning":
+                    _json.WriteBoolean("hidden"u8, item.Hidden);
+                    _json.WriteString("content"u8, item.Content ?? string.Empty);
+                    break;
+                default:
+                    _json.WriteString("content"u8, item.Content ?? string.Empty);
+                    break;
+            }
+
+            _json.WriteEndObject();
+        }
+
+        _json.WriteEndArray();
+        _json.WriteBoolean("has_more"u8, history.HasMore);
+        WriteStringOrNull("before"u8, history.Before);
     }
 
     private void WriteOptional(ReadOnlySpan<byte> name, long? value)

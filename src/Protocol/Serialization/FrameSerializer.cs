@@ -50,6 +50,7 @@ public sealed partial class FrameSerializer : IDisposable
             case ChunkKind.Error: WriteError(chunk); break;
             case ChunkKind.Pong: WritePong(chunk); break;
             case ChunkKind.Shutdown: WriteShutdown((ShutdownInfo)chunk.Payload!); break;
+            case ChunkKind.History: WriteHistory((HistoryInfo)chunk.Payload!); break;
             default: throw new UnreachableException($"Unhandled chunk kind {chunk.Kind}.");
         }
 

@@ -155,9 +155,26 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
     }
 
     public Task<IUpstreamStream> ResumeStreamAsync(string runId, long afterSeq, CancellationToken cancellationToken) =>
-        throw new UpstreamException(ErrorCodes.NotResumable, "The App Server cannot replay a run from a cursor.", false);
+        throw NotResumable();
 
-    public Task<string?> FindLatestBackgroundRunAsync(string agentId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    public Task<IUpstreamStream> ResumeTurnStreamAsync(string agentId, string? conversationId, string otid, long afterSeq, CancellationToken cancellationToken) =>
+        throw NotResumable();
+
+    /// <summary>The App Server keeps conversations per agent but has no command to list or create them
+    /// for a client (they are made by sending to a new id).</summary>
+    public Task<IReadOnlyList<ConversationSummary>> ListConversationsAsync(string agentId, int limit, CancellationToken cancellationToken) =>
+        throw NoConversationRoutes();
+
+    public Task<ConversationSummary> CreateConversationAsync(string agentId, string? summary, CancellationToken cancellationToken) =>
+        throw NoConversationRoutes();
+
+    /// <summary>The App Server keeps history in its own store, with no command to read it back for a client.</summary>
+    public Task<HistoryPage> ListMessagesAsync(string agentId, string? conversationId, int limit, string? before, CancellationToken cancellationToken) =>
+        throw new UpstreamException(ErrorCodes.UnsupportedFrame, "History is not available with the App Server upstream.", false);
+
+    private static UpstreamException NoConversationRoutes() => new(ErrorCodes.UnsupportedFrame, "The App Server upstream cannot list or create conversations: send with a conversation_id of your own.", false);
+
+    private static UpstreamException NotResumable() => new(ErrorCodes.NotResumable, "The App Server cannot replay a run from a cursor.", false);
 
     /// <summary>Aborts the agent's App Server turn that ran <paramref name="runId"/> (any of its runs), or
     /// its active turn when no run is named. The abort names no run: the App Server honours a run id only

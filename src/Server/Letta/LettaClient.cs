@@ -54,23 +54,25 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
     }
 
     /// <summary>
-    /// The run to resume when the client never learnt its id (its socket dropped first): the agent's
-    /// newest active background run, else its newest background run (Letta docs: guides/agents/long-running, runs listing).
+    /// Re-attaches to the background run whose input carried <paramref name="otid"/>: Letta maps each input
+    /// otid to its run, and its conversation re-attach route resolves by it (the agent's <c>default</c>
+    /// conversation with <c>agent_id</c> when the turn named none). Letta docs: conversations/stream.
     /// </summary>
-    public async Task<string?> FindLatestBackgroundRunAsync(string agentId, CancellationToken cancellationToken)
+    public async Task<IUpstreamStream> ResumeTurnStreamAsync(string agentId, string? conversationId, string otid, long afterSeq, CancellationToken cancellationToken)
     {
-        foreach (string query in new[] { "&active=true", "" })
+        using var message = new HttpRequestMessage(HttpMethod.Post, await endpoint.UrlAsync($"v1/conversations/{conversationId ?? "default"}/stream", cancellationToken).ConfigureAwait(false))
         {
-            using JsonDocument document = await GetJsonAsync($"v1/runs/?agent_id={agentId}&background=true&order=desc&limit=1{query}", cancellationToken).ConfigureAwait(false);
-            if (document.RootElement.ValueKind == JsonValueKind.Array
-                && document.RootElement.EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } run
-                && run.TryGetProperty("id", out JsonElement id) && id.ValueKind == JsonValueKind.String)
-            {
-                return id.GetString();
-            }
+            Content = LettaRequestBody.ResumeTurn(conversationId is null ? agentId : null, otid, afterSeq),
+        };
+        try
+        {
+            return await SendForStreamAsync(message, cancellationToken).ConfigureAwait(false);
         }
-
-        return null;
+        catch (UpstreamException e) when (e.StatusCode is 404 or 400)
+        {
+            // No run carries that otid (never started, or not in background mode), or it is gone.
+            throw new UpstreamException(ErrorCodes.RunNotFound, "No resumable run of this turn was found: resume it with its run_id, or send the message again.", false, null, e.Detail) { StatusCode = e.StatusCode };
+        }
     }
 
     /// <summary>Asks Letta to cancel a run (Letta API docs: agents/messages/cancel). Returns false when Letta could not be told.</summary>
@@ -167,6 +169,64 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         }
 
         return agents;
+    }
+
+    /// <summary>The agent's conversations (<c>GET /v1/conversations/?agent_id=&amp;order=desc</c>), newest first as Letta orders them.</summary>
+    public async Task<IReadOnlyList<ConversationSummary>> ListConversationsAsync(string agentId, int limit, CancellationToken cancellationToken)
+    {
+        using JsonDocument document = await GetJsonAsync($"v1/conversations/?agent_id={Uri.EscapeDataString(agentId)}&limit={limit}&order=desc", cancellationToken).ConfigureAwait(false);
+        var conversations = new List<ConversationSummary>();
+        if (document.RootElement.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement conversation in document.RootElement.EnumerateArray())
+            {
+                if (ToConversation(conversation) is { } summary)
+                {
+                    conversations.Add(summary);
+                }
+            }
+        }
+
+        return conversations;
+    }
+
+    /// <summary>A page of stored messages, newest first from Letta (<c>order=desc</c>), returned oldest first
+    /// (Letta docs: agents/messages/list, conversations/messages/list).</summary>
+    public async Task<HistoryPage> ListMessagesAsync(string agentId, string? conversationId, int limit, string? before, CancellationToken cancellationToken)
+    {
+        string path = conversationId is null
+            ? $"v1/agents/{Uri.EscapeDataString(agentId)}/messages"
+            : $"v1/conversations/{Uri.EscapeDataString(conversationId)}/messages";
+        string query = $"?limit={limit}&order=desc" + (before is null ? string.Empty : $"&before={Uri.EscapeDataString(before)}");
+        using JsonDocument document = await GetJsonAsync(path + query, cancellationToken).ConfigureAwait(false);
+        return LettaHistory.Read(document.RootElement, limit, newestFirst: conversationId is not null);
+    }
+
+    /// <summary>Starts a conversation (<c>POST /v1/conversations/?agent_id=</c>, Letta docs: conversations/create).</summary>
+    public async Task<ConversationSummary> CreateConversationAsync(string agentId, string? summary, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, await endpoint.UrlAsync($"v1/conversations/?agent_id={Uri.EscapeDataString(agentId)}", cancellationToken).ConfigureAwait(false))
+        {
+            Content = LettaRequestBody.Conversation(summary),
+        };
+        AddHeaders(message);
+        using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw UpstreamErrors.FromStatus(response.StatusCode, response.Headers, await ReadDetailAsync(response, cancellationToken).ConfigureAwait(false));
+        }
+
+        await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using JsonDocument document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return ToConversation(document.RootElement) ?? throw UpstreamErrors.BrokenStream("Letta answered the new conversation without its id.");
+    }
+
+    private static ConversationSummary? ToConversation(JsonElement conversation)
+    {
+        static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return conversation.ValueKind == JsonValueKind.Object && Text(conversation, "id") is { } id && Text(conversation, "agent_id") is { } agent
+            ? new ConversationSummary(id, agent, Text(conversation, "summary"), Text(conversation, "created_at"), Text(conversation, "last_message_at"))
+            : null;
     }
 
     /// <summary>GETs a Letta JSON resource; a failure status becomes an <see cref="UpstreamException"/>.</summary>

@@ -70,6 +70,29 @@ internal static class LettaRequestBody
         w.WriteBoolean("include_pings"u8, true);
     });
 
+    /// <summary>The conversation re-attach body that finds a run by its input's otid (with the agent for
+    /// the <c>default</c> conversation).</summary>
+    public static ByteArrayContent ResumeTurn(string? agentId, string otid, long afterSeq) => Write(w =>
+    {
+        w.WriteString("otid"u8, otid);
+        if (agentId is not null)
+        {
+            w.WriteString("agent_id"u8, agentId);
+        }
+
+        w.WriteNumber("starting_after"u8, afterSeq);
+        w.WriteBoolean("include_pings"u8, true);
+    });
+
+    /// <summary>A new conversation's body: its summary, when there is one.</summary>
+    public static ByteArrayContent Conversation(string? summary) => Write(w =>
+    {
+        if (summary is not null)
+        {
+            w.WriteString("summary"u8, summary);
+        }
+    });
+
     private static ByteArrayContent Write(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(256);

@@ -24,7 +24,7 @@ public sealed partial class SocketSession
         }
 
         ClientFrame frame = parsed.Frame!;
-        string? id = frame.Type is ClientFrameType.Message or ClientFrameType.Approve or ClientFrameType.Resume
+        string? id = frame.Type is ClientFrameType.Message or ClientFrameType.Approve or ClientFrameType.Resume or ClientFrameType.History
             ? frame.Id ?? NextRequestId()
             : frame.Id;
         try
@@ -58,6 +58,66 @@ public sealed partial class SocketSession
             case ClientFrameType.Ping:
                 await _turns.Output.WriteAsync(StreamChunk.Pong(id), _turns.Aborted).ConfigureAwait(false);
                 break;
+            case ClientFrameType.History:
+                await StartHistoryAsync(frame, id!).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary>Default page size of a <c>history</c> request.</summary>
+    private const int DefaultHistoryLimit = 50;
+
+    /// <summary>Checks a <c>history</c> request like a turn's agent and conversation, then reads the history
+    /// in the background: the reader goes on at once, and the answer is queued when Letta has given it.</summary>
+    private async ValueTask StartHistoryAsync(ClientFrame frame, string id)
+    {
+        string? agentId = frame.AgentId ?? _context.AgentId;
+        if (agentId is null)
+        {
+            await RejectAsync(ErrorCodes.NoDefaultAgent, "This socket has no agent: send \"agent_id\" with the history request.", id).ConfigureAwait(false);
+            return;
+        }
+
+        if (!AgentIds.IsValid(agentId) || !_context.MayUse(agentId))
+        {
+            // A key's scope reads exactly like a bad agent id (docs/PROTOCOL.md, rule 7).
+            await RejectAsync(ErrorCodes.InvalidAgentId, "Unknown or invalid agent id.", id, agentId).ConfigureAwait(false);
+            return;
+        }
+
+        if (frame.ConversationId is not null && !_pump.Capabilities.Conversations)
+        {
+            await RejectAsync(ErrorCodes.UnsupportedFrame, "This server's Letta has no conversations.", id, agentId).ConfigureAwait(false);
+            return;
+        }
+
+        _ = AnswerHistoryAsync(id, agentId, frame.ConversationId, frame.Limit ?? DefaultHistoryLimit, frame.Before);
+    }
+
+    private async Task AnswerHistoryAsync(string id, string agentId, string? conversationId, int limit, string? before)
+    {
+        StreamChunk answer;
+        try
+        {
+            answer = await _pump.ReadHistoryAsync(id, agentId, conversationId, limit, before, _turns.Aborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && _turns.Aborted.IsCancellationRequested))
+        {
+            // One request's failure is its own error frame; nothing else is disturbed.
+            Log.FrameFailed(_logger, _context.ConnectionId, ClientFrameType.History, id, e);
+            answer = StreamChunk.Failure(null, new ErrorInfo(ErrorCodes.Internal, "The gateway failed while reading this history.", true) { Id = id, AgentId = agentId });
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the connection went away first
+        }
+
+        try
+        {
+            await _turns.Output.WriteAsync(answer, _turns.Aborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
         }
     }
 
@@ -120,6 +180,7 @@ public sealed partial class SocketSession
         var request = new LettaTurnRequest(agentId)
         {
             TurnId = id,
+            Otid = TurnOtid.For(agentId, id),
             Content = frame.Content,
             ConversationId = frame.ConversationId,
             Background = resumable,

@@ -67,6 +67,7 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
         var ready = new ReadyInfo(_context.ConnectionId, _context.AgentId, _letta.ResumableTurns, _options.MaxFrameBytes, _options.MaxContentChars, _options.MaxActiveTurns, ServerVersion.Value)
         {
             ServerInstance = _options.InstanceId,
+            Conversations = _pump.Capabilities.Conversations,
         };
         _turns.Output.TryWrite(StreamChunk.ReadyFrame(ready));
         if (_context.AgentId is null)

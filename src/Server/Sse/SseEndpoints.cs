@@ -72,7 +72,7 @@ public static partial class SseEndpoints
         try
         {
             var info = new TurnState($"{connectionId}-1", agentId, resumable: false, Stopwatch.GetTimestamp());
-            var turnRequest = new LettaTurnRequest(agentId) { TurnId = info.Id, Content = request.Message, ConversationId = request.ConversationId };
+            var turnRequest = new LettaTurnRequest(agentId) { TurnId = info.Id, Otid = TurnOtid.For(agentId, info.Id), Content = request.Message, ConversationId = request.ConversationId };
             var turnOptions = new TurnOptions(letta.WindDownTimeout, TurnPacer.ResolveRate(request.MaxCharsPerSecond, options.DefaultMaxCharsPerSecond, options.MaxCharsPerSecondLimit), options.MaxPacedBytes);
             host.Start(services.GetRequiredService<TurnPump>(), info, turnRequest, turnOptions);
             Log.Started(logger, connectionId, info.Id, agentId);

@@ -179,15 +179,22 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         return e.Kind is LettaEventKind.Done or LettaEventKind.Error;
     }
 
-    /// <summary>Re-attaches a resume turn; finds the run first when the client only knew its request id.</summary>
+    /// <summary>Re-attaches a resume turn: to the run the client named, or — when it only knew its request
+    /// id — to the run its own input started, found by that input's otid (never another turn's run).</summary>
     private async Task<IUpstreamStream> ResumeAsync(Turn turn, long afterSeq, TurnOutput output)
     {
         TurnState info = turn.Info;
-        info.RunId = turn.RequestedRunId
-            ?? await letta.FindLatestBackgroundRunAsync(info.AgentId, turn.UpstreamToken).ConfigureAwait(false)
-            ?? throw new UpstreamException(ErrorCodes.RunNotFound, "No resumable run of this agent was found.", false);
+        IUpstreamStream stream;
+        if (turn.RequestedRunId is { } runId)
+        {
+            info.RunId = runId;
+            stream = await letta.ResumeStreamAsync(runId, afterSeq, turn.UpstreamToken).ConfigureAwait(false);
+        }
+        else
+        {
+            stream = await letta.ResumeTurnStreamAsync(info.AgentId, turn.Request.ConversationId, TurnOtid.For(info.AgentId, info.Id), afterSeq, turn.UpstreamToken).ConfigureAwait(false);
+        }
 
-        IUpstreamStream stream = await letta.ResumeStreamAsync(info.RunId, afterSeq, turn.UpstreamToken).ConfigureAwait(false);
         await EmitAsync(turn, output, StreamChunk.StatusFrame(info, StatusKind.Running)).ConfigureAwait(false);
         return stream;
     }
@@ -254,6 +261,25 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         bool retryable = error.ErrorType is "llm_rate_limit" or "llm_timeout" or "stream_incomplete" or "llm_empty_response";
         string detail = error.Detail is { Length: > 0 } d ? $"{error.ErrorType}: {d}" : error.ErrorType ?? "error";
         return new ErrorInfo(ErrorCodes.AgentError, error.Message ?? "The agent failed.", retryable) { StopReason = stopReason, Detail = detail };
+    }
+
+    /// <summary>
+    /// Answers a <c>history</c> request: the agent's (or conversation's) stored messages as one
+    /// <c>history</c> frame, after the same object checks a turn gets (the conversation must be the
+    /// agent's); an <c>error</c> frame with the request's id otherwise. Never throws for an upstream failure.
+    /// </summary>
+    public async Task<StreamChunk> ReadHistoryAsync(string id, string agentId, string? conversationId, int limit, string? before, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await authorizer.AuthorizeAsync(agentId, null, conversationId, cancellationToken).ConfigureAwait(false);
+            HistoryPage page = await letta.ListMessagesAsync(agentId, conversationId, limit, before, cancellationToken).ConfigureAwait(false);
+            return StreamChunk.HistoryFrame(new HistoryInfo(id, agentId, conversationId, page.Messages, page.HasMore, page.Before));
+        }
+        catch (UpstreamException e)
+        {
+            return StreamChunk.Failure(null, ToError(e) with { Id = id, AgentId = agentId });
+        }
     }
 
     private static ErrorInfo ToError(UpstreamException e) =>

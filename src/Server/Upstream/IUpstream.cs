@@ -17,8 +17,10 @@ public interface IUpstream
     /// <summary>Re-attaches to a resumable run's events after <paramref name="afterSeq"/>.</summary>
     Task<IUpstreamStream> ResumeStreamAsync(string runId, long afterSeq, CancellationToken cancellationToken);
 
-    /// <summary>The agent's run a client most likely wants to resume (newest active, else newest); null if none.</summary>
-    Task<string?> FindLatestBackgroundRunAsync(string agentId, CancellationToken cancellationToken);
+    /// <summary>Re-attaches to the resumable run that the turn whose input carried <paramref name="otid"/>
+    /// started (<see cref="TurnOtid"/>), in the agent's <paramref name="conversationId"/> or its default
+    /// conversation, after <paramref name="afterSeq"/>. A client that never learnt its run id resumes so.</summary>
+    Task<IUpstreamStream> ResumeTurnStreamAsync(string agentId, string? conversationId, string otid, long afterSeq, CancellationToken cancellationToken);
 
     /// <summary>Stops a run (or the agent's current one when <paramref name="runId"/> is null); false when
     /// the upstream could not be told. Never throws for an upstream failure.</summary>
@@ -35,4 +37,14 @@ public interface IUpstream
 
     /// <summary>The upstream's agents, id and name only.</summary>
     Task<IReadOnlyList<AgentSummary>> ListAgentsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The agent's conversations, newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<ConversationSummary>> ListConversationsAsync(string agentId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>A page of the agent's stored messages (of <paramref name="conversationId"/>, else its default
+    /// conversation), oldest first, at most <paramref name="limit"/>, before the message <paramref name="before"/>.</summary>
+    Task<HistoryPage> ListMessagesAsync(string agentId, string? conversationId, int limit, string? before, CancellationToken cancellationToken);
+
+    /// <summary>Starts a new conversation of the agent.</summary>
+    Task<ConversationSummary> CreateConversationAsync(string agentId, string? summary, CancellationToken cancellationToken);
 }

@@ -134,4 +134,20 @@ public sealed class ClientFrameParserTests
         Assert.AreEqual(ErrorCodes.BadFrame, Parse("""{"content":"hi"}""").Error!.Code);
         Assert.AreEqual(ErrorCodes.BadFrame, Parse("").Error!.Code);
     }
+
+    [TestMethod]
+    public void History_frame_keeps_its_paging_and_refuses_a_limit_out_of_range()
+    {
+        ClientFrame frame = Parse("""{"type":"history","id":"h","conversation_id":"conv-1","limit":20,"before":"message-9"}""").Frame!;
+        ClientFrameParseResult zero = Parse("""{"type":"history","id":"h0","limit":0}""");
+        ClientFrameParseResult huge = Parse("""{"type":"history","id":"h1","limit":201}""");
+
+        Assert.AreEqual(ClientFrameType.History, frame.Type);
+        Assert.AreEqual("conv-1", frame.ConversationId);
+        Assert.AreEqual(20, frame.Limit);
+        Assert.AreEqual("message-9", frame.Before);
+        Assert.AreEqual(ErrorCodes.BadFrame, zero.Error!.Code);
+        Assert.AreEqual("h0", zero.Error.Id, "the refusal names the request");
+        Assert.AreEqual(ErrorCodes.BadFrame, huge.Error!.Code);
+    }
 }

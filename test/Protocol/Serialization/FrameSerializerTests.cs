@@ -147,4 +147,38 @@ public sealed class FrameSerializerTests
         Assert.AreEqual(JsonValueKind.Object, doc.RootElement.ValueKind);
         Assert.IsFalse(json.Contains(' '), json);
     }
+
+    [TestMethod]
+    public void History_frame_carries_each_message_as_its_live_frame()
+    {
+        using var serializer = new FrameSerializer();
+        HistoryItem[] messages =
+        [
+            new("user_message", "m-user", "run-1", "2026-12-05T10:00:00Z", "Roll a die"),
+            new("tool_call", "m-call", "run-1", null, "{\"sides\":6}") { Name = "roll", ToolCallId = "call_1" },
+            new("tool_result", "m-ret", "run-1", null, "4") { Name = "roll", ToolCallId = "call_1", Status = "success" },
+            new("reasoning", "m-think", "run-1", null, "") { Hidden = true },
+            new("chunk", "m-say", "run-1", null, "You rolled 4."),
+        ];
+
+        ServerFrame f = Read(serializer.Write(StreamChunk.HistoryFrame(new HistoryInfo("h", "agent-1", null, messages, HasMore: true, Before: "message-0"))));
+
+        Assert.AreEqual("history", f.Type);
+        Assert.IsTrue(f.IsTerminal, "the answer ends the request");
+        Assert.AreEqual("h", f.Id);
+        Assert.IsNull(f.ConversationId);
+        Assert.IsTrue(f.HasMore);
+        Assert.AreEqual("message-0", f.Before);
+        List<ServerFrame> stored = f.Messages!;
+        CollectionAssert.AreEqual(new[] { "user_message", "tool_call", "tool_result", "reasoning", "chunk" }, stored.Select(m => m.Type).ToList());
+        Assert.AreEqual("Roll a die", stored[0].Content);
+        Assert.AreEqual("2026-12-05T10:00:00Z", stored[0].Date);
+        Assert.AreEqual("{\"sides\":6}", stored[1].Arguments);
+        Assert.AreEqual("roll", stored[1].Name);
+        Assert.AreEqual("4", stored[2].Result);
+        Assert.AreEqual("success", stored[2].Status);
+        Assert.IsTrue(stored[3].Hidden);
+        Assert.AreEqual("m-say", stored[4].MessageId);
+        Assert.AreEqual("run-1", stored[4].RunId);
+    }
 }

@@ -93,6 +93,42 @@ public sealed class ResumeTests
     }
 
     [TestMethod]
+    public async Task Resume_by_request_id_finds_that_turns_own_run_not_a_newer_one()
+    {
+        string agent = s_gateway.AddAgent(r => AgentScript.Create().Say("answer to " + r.UserText));
+        await using (TestClient client = await s_gateway.ConnectAsync(agent))
+        {
+            await client.SendJsonAsync(new { type = "message", id = "older", content = "first", resumable = true });
+            Assert.AreEqual("done", (await client.ReadTurnAsync("older"))[^1].Type);
+            await client.SendJsonAsync(new { type = "message", id = "newer", content = "second", resumable = true });
+            Assert.AreEqual("done", (await client.ReadTurnAsync("newer"))[^1].Type);
+        }
+
+        // The client lost "older"'s run id: it resumes by its request id. The agent's newest run is "newer"'s.
+        List<ServerFrame> replay = await ResumeAsync(agent, new { type = "resume", id = "older", after_seq = 0 });
+
+        Assert.AreEqual("done", replay[^1].Type);
+        Assert.AreEqual("answer to first", TestClient.Text(replay), "the turn's own run (matched by its input's otid), never the newest");
+    }
+
+    [TestMethod]
+    public async Task Resume_by_a_request_id_that_never_ran_is_run_not_found()
+    {
+        string agent = s_gateway.AddAgent(r => AgentScript.Create().Say("answer to " + r.UserText));
+        await using (TestClient client = await s_gateway.ConnectAsync(agent))
+        {
+            await client.SendJsonAsync(new { type = "message", id = "real", content = "hello", resumable = true });
+            Assert.AreEqual("done", (await client.ReadTurnAsync("real"))[^1].Type);
+        }
+
+        ServerFrame ghost = (await ResumeAsync(agent, new { type = "resume", id = "ghost", after_seq = 0 }))[^1];
+
+        Assert.AreEqual("error", ghost.Type);
+        Assert.AreEqual("run_not_found", ghost.Code, "not another turn's run");
+        Assert.IsFalse(ghost.Retryable);
+    }
+
+    [TestMethod]
     public async Task Resuming_a_finished_run_from_seq_0_replays_all_of_it()
     {
         string agent = s_gateway.AddAgent(_ => AgentScript.Create().Reasoning("thinking it over").Say("final answer"));
