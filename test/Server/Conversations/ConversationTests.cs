@@ -161,4 +161,24 @@ public sealed class ConversationTests
         Assert.AreEqual(missing.Message, other.Message, "indistinguishable from one that does not exist");
         Assert.AreEqual("bad_frame", tooMany.Code);
     }
+
+    [TestMethod]
+    public async Task A_conversation_busy_with_another_sockets_turn_answers_busy_naming_that_run()
+    {
+        string slow = s_gateway.AddAgent(_ => AgentScript.Create().Say(string.Join(' ', Enumerable.Range(1, 200).Select(i => $"w{i}"))).WithTokenDelay(TimeSpan.FromMilliseconds(20)));
+        string conversation = await CreateConversationAsync(slow);
+        await using TestClient first = await ConnectAsync(slow);
+        await using TestClient second = await ConnectAsync(slow);
+        await first.SendJsonAsync(new { type = "message", id = "a", content = "go", conversation_id = conversation });
+        string run = (await first.ReadUntilAsync(f => f.Id == "a" && f.RunId is not null))[^1].RunId!;
+
+        await second.SendJsonAsync(new { type = "message", id = "b", content = "me too", conversation_id = conversation });
+        ServerFrame busy = (await second.ReadTurnAsync("b"))[^1];
+
+        Assert.AreEqual("busy", busy.Code);
+        Assert.IsTrue(busy.Retryable);
+        StringAssert.Contains(busy.Detail, run, "the run that holds the conversation");
+        await first.CancelAsync("a");
+        Assert.AreEqual("done", (await first.ReadTurnAsync("a"))[^1].Type);
+    }
 }
