@@ -15,6 +15,7 @@ public enum ChunkKind : byte
     Pong,
     Shutdown,
     History,
+    Following,
 }
 
 /// <summary>Classification helpers used by the writer.</summary>

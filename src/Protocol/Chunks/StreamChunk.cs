@@ -85,6 +85,9 @@ public readonly struct StreamChunk
 
     public static StreamChunk ShutdownFrame(ShutdownInfo shutdown) => new(ChunkKind.Shutdown, null, null, null, null, 0, -1, false, shutdown);
 
+    /// <summary>The answer to a <c>follow</c> request (terminal for its id; the followed turns come as turns of their own).</summary>
+    public static StreamChunk FollowingFrame(FollowInfo follow) => new(ChunkKind.Following, null, follow.Id, null, null, 0, -1, false, follow);
+
     /// <summary>The answer to a <c>history</c> request (terminal for its id).</summary>
     public static StreamChunk HistoryFrame(HistoryInfo history) => new(ChunkKind.History, null, history.Id, null, null, 0, -1, false, history);
 

@@ -37,4 +37,8 @@ public class TurnInfo
 
     /// <summary><see cref="Stopwatch.GetTimestamp"/> when the turn was accepted.</summary>
     public long StartedTimestamp { get; }
+
+    /// <summary>The turn was started elsewhere (another socket, device or instance) and this socket follows
+    /// it: its frames say <c>"followed":true</c>.</summary>
+    public bool Followed { get; init; }
 }

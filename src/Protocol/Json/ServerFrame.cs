@@ -56,11 +56,14 @@ public sealed class ServerFrame
     /// <summary><c>history</c>: the cursor of the page before this one.</summary>
     public string? Before { get; set; }
 
+    /// <summary>Frames of a turn started elsewhere that this socket follows.</summary>
+    public bool? Followed { get; set; }
+
     /// <summary>A message inside <c>history</c>: when Letta stored it.</summary>
     public string? Date { get; set; }
 
-    /// <summary>The one frame that ends a request: <c>done</c> or <c>error</c>, or the <c>history</c> answer.</summary>
-    public bool IsTerminal => Type is "done" or "error" or "history";
+    /// <summary>The one frame that ends a request: <c>done</c> or <c>error</c>, or the <c>history</c> / <c>following</c> answer.</summary>
+    public bool IsTerminal => Type is "done" or "error" or "history" or "following";
 
     public static ServerFrame Parse(ReadOnlySpan<byte> utf8) =>
         JsonSerializer.Deserialize(utf8, ProtocolJsonContext.Default.ServerFrame)

@@ -80,7 +80,11 @@ internal sealed class FrameFields
             "resume" => Resume(),
             "approve" => Approve(),
             "history" => History(),
-            _ => ClientFrameParseResult.Fail(ErrorCodes.UnknownType, $"Unknown frame type \"{Truncate(_type)}\" (expected message, cancel, resume, ping, approve or history).", id),
+            "follow" => ClientFrameParseResult.Ok(new ClientFrame { Type = ClientFrameType.Follow, Id = _id, AgentId = _agentId, ConversationId = _conversationId }),
+            "unfollow" => string.IsNullOrEmpty(_id)
+                ? ClientFrameParseResult.Fail(ErrorCodes.BadFrame, "An unfollow frame needs the \"id\" of its follow.")
+                : ClientFrameParseResult.Ok(new ClientFrame { Type = ClientFrameType.Unfollow, Id = _id }),
+            _ => ClientFrameParseResult.Fail(ErrorCodes.UnknownType, $"Unknown frame type \"{Truncate(_type)}\" (expected message, cancel, resume, ping, approve, history, follow or unfollow).", id),
         };
     }
 

@@ -208,6 +208,14 @@ public sealed partial class FrameSerializer
         _json.WriteEndArray();
     }
 
+    private void WriteFollowing(FollowInfo follow)
+    {
+        _json.WriteString("type"u8, "following"u8);
+        _json.WriteString("id"u8, follow.Id);
+        _json.WriteString("agent_id"u8, follow.AgentId);
+        WriteStringOrNull("conversation_id"u8, follow.ConversationId);
+    }
+
     private void WriteHistory(HistoryInfo history)
     {
         _json.WriteString("type"u8, "history"u8);

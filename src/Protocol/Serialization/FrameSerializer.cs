@@ -51,6 +51,7 @@ public sealed partial class FrameSerializer : IDisposable
             case ChunkKind.Pong: WritePong(chunk); break;
             case ChunkKind.Shutdown: WriteShutdown((ShutdownInfo)chunk.Payload!); break;
             case ChunkKind.History: WriteHistory((HistoryInfo)chunk.Payload!); break;
+            case ChunkKind.Following: WriteFollowing((FollowInfo)chunk.Payload!); break;
             default: throw new UnreachableException($"Unhandled chunk kind {chunk.Kind}.");
         }
 
@@ -147,6 +148,11 @@ public sealed partial class FrameSerializer : IDisposable
 
         WriteCached("id"u8, ref _turnId, turn.Id);
         WriteCached("agent_id"u8, ref _agentId, turn.AgentId);
+        if (turn.Followed)
+        {
+            _json.WriteBoolean("followed"u8, true);
+        }
+
         if (turn.RunId is { } runId)
         {
             WriteCached("run_id"u8, ref _runId, runId);

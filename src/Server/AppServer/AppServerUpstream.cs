@@ -174,6 +174,10 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
 
     private static UpstreamException NoConversationRoutes() => new(ErrorCodes.UnsupportedFrame, "The App Server upstream cannot list or create conversations: send with a conversation_id of your own.", false);
 
+    /// <summary>App Server turns cannot be re-attached, so there is nothing to follow.</summary>
+    public Task<IReadOnlyList<string>> ListActiveRunsAsync(string agentId, string? conversationId, CancellationToken cancellationToken) =>
+        throw NotResumable();
+
     private static UpstreamException NotResumable() => new(ErrorCodes.NotResumable, "The App Server cannot replay a run from a cursor.", false);
 
     /// <summary>Aborts the agent's App Server turn that ran <paramref name="runId"/> (any of its runs), or

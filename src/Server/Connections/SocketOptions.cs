@@ -31,6 +31,12 @@ public sealed class SocketOptions
     /// <summary>A client that does not take a frame for this long is closed with 1008 <c>slow_consumer</c> and its runs cancelled.</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often a <c>follow</c> asks Letta for runs started elsewhere (one request per follow and interval).</summary>
+    public TimeSpan FollowPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Follows one connection may hold at once.</summary>
+    public int MaxFollows { get; set; } = 4;
+
     /// <summary>WebSocket ping interval; kept below common proxy idle timeouts (60 s).</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -141,6 +141,15 @@ public sealed class SocketOptionsValidator : IValidateOptions<SocketOptions>
         }
 
         LettaOptionsValidator.Positive(errors, "Sockets:StallTimeout", o.StallTimeout);
+        if (o.FollowPollInterval < TimeSpan.FromMilliseconds(100))
+        {
+            errors.Add("Sockets:FollowPollInterval must be at least 00:00:00.1 (each follow asks Letta once per interval).");
+        }
+
+        if (o.MaxFollows is < 0 or > 64)
+        {
+            errors.Add("Sockets:MaxFollows must be between 0 and 64.");
+        }
         LettaOptionsValidator.Positive(errors, "Sockets:KeepAliveInterval", o.KeepAliveInterval);
         LettaOptionsValidator.Positive(errors, "Sockets:KeepAliveTimeout", o.KeepAliveTimeout);
         LettaOptionsValidator.Positive(errors, "Sockets:CloseTimeout", o.CloseTimeout);

@@ -75,6 +75,27 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         }
     }
 
+    /// <summary>The agent's active background runs (<c>GET /v1/runs/?agent_id=&amp;active=true&amp;background=true</c>,
+    /// newest first) in <paramref name="conversationId"/>, or in no named conversation when null.</summary>
+    public async Task<IReadOnlyList<string>> ListActiveRunsAsync(string agentId, string? conversationId, CancellationToken cancellationToken)
+    {
+        using JsonDocument document = await GetJsonAsync($"v1/runs/?agent_id={Uri.EscapeDataString(agentId)}&active=true&background=true&order=desc&limit=20", cancellationToken).ConfigureAwait(false);
+        var runs = new List<string>();
+        if (document.RootElement.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement run in document.RootElement.EnumerateArray())
+            {
+                string? conversation = run.TryGetProperty("conversation_id", out JsonElement c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+                if (run.TryGetProperty("id", out JsonElement id) && id.ValueKind == JsonValueKind.String && conversation == conversationId)
+                {
+                    runs.Add(id.GetString()!);
+                }
+            }
+        }
+
+        return runs;
+    }
+
     /// <summary>Asks Letta to cancel a run (Letta API docs: agents/messages/cancel). Returns false when Letta could not be told.</summary>
     public async Task<bool> CancelRunAsync(string agentId, string? runId, CancellationToken cancellationToken)
     {

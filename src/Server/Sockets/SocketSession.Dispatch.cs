@@ -24,7 +24,7 @@ public sealed partial class SocketSession
         }
 
         ClientFrame frame = parsed.Frame!;
-        string? id = frame.Type is ClientFrameType.Message or ClientFrameType.Approve or ClientFrameType.Resume or ClientFrameType.History
+        string? id = frame.Type is ClientFrameType.Message or ClientFrameType.Approve or ClientFrameType.Resume or ClientFrameType.History or ClientFrameType.Follow
             ? frame.Id ?? NextRequestId()
             : frame.Id;
         try
@@ -60,6 +60,12 @@ public sealed partial class SocketSession
                 break;
             case ClientFrameType.History:
                 await StartHistoryAsync(frame, id!).ConfigureAwait(false);
+                break;
+            case ClientFrameType.Follow:
+                await StartFollowAsync(frame, id!).ConfigureAwait(false);
+                break;
+            case ClientFrameType.Unfollow:
+                Unfollow(id!);
                 break;
         }
     }
@@ -168,10 +174,10 @@ public sealed partial class SocketSession
         }
     }
 
-    private Turn CreateTurn(ClientFrame frame, string id, string agentId, Task? predecessor)
+    private Turn CreateTurn(ClientFrame frame, string id, string agentId, Task? predecessor, bool followed = false)
     {
         bool resumable = frame.Type == ClientFrameType.Resume || (frame.Resumable ?? (_letta.Background && _letta.ResumableTurns));
-        var info = new TurnState(id, agentId, resumable, Stopwatch.GetTimestamp());
+        var info = new TurnState(id, agentId, resumable, Stopwatch.GetTimestamp()) { Followed = followed };
         if (frame.Type == ClientFrameType.Resume)
         {
             info.LastSeq = frame.AfterSeq ?? 0;

@@ -45,7 +45,10 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
         _logger = logger;
         _buffers = buffers;
         buffers?.Register(this);
-        _turns = new TurnHost(options.MaxActiveTurns, options.OutboundQueueCapacity, options.MaxQueuedBytes, requestAborted, buffers is null ? null : buffers.Add);
+        _turns = new TurnHost(options.MaxActiveTurns, options.OutboundQueueCapacity, options.MaxQueuedBytes, requestAborted, buffers is null ? null : buffers.Add)
+        {
+            PumpStopped = OnTurnStopped,
+        };
         _stallTimer = time.CreateTimer(static s => ((SocketSession)s!).OnStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -81,6 +84,7 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
         Task writing = WriteLoopAsync();
         Task first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
 
+        EndFollows(); // no new followed turns for a connection that is ending
         CloseReason reason = (CloseReason)Math.Max(Volatile.Read(ref _closeReason), (int)CloseReason.ClientGone);
         _turns.EndAll(reason switch
         {
@@ -110,6 +114,7 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
 
     public void Dispose()
     {
+        EndFollows();
         _buffers?.Unregister(this);
         _stallTimer.Dispose();
         _turns.Dispose();

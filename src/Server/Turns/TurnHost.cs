@@ -55,7 +55,17 @@ public sealed class TurnHost : ITurnHost, IDisposable
 
     public bool TryFinish(Turn turn) => _turns.TryFinish(turn);
 
-    public void OnPumpStopped(Turn turn) => _turns.OnPumpStopped(turn);
+    public void OnPumpStopped(Turn turn)
+    {
+        _turns.OnPumpStopped(turn);
+        PumpStopped?.Invoke(turn);
+    }
+
+    /// <summary>Told when a turn's pump has stopped (after the registry).</summary>
+    public Action<Turn>? PumpStopped { get; set; }
+
+    /// <summary>Turns still running (including cancelled ones winding down).</summary>
+    public Turn[] RunningTurns() => _turns.RunningTurns();
 
     /// <summary>Admits a turn under the registry's rules (see <see cref="TurnRegistry.TryAdmit"/>).</summary>
     public AdmitResult Admit(string id, string agentId, Func<Task?, Turn> create) => _turns.TryAdmit(id, agentId, create);

@@ -282,6 +282,14 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         }
     }
 
+    /// <summary>The active resumable runs a follower of the agent (or its conversation) may attach to,
+    /// after the same object checks a turn gets. Throws <see cref="UpstreamException"/>.</summary>
+    public async Task<IReadOnlyList<string>> FindActiveRunsAsync(string agentId, string? conversationId, CancellationToken cancellationToken)
+    {
+        await authorizer.AuthorizeAsync(agentId, null, conversationId, cancellationToken).ConfigureAwait(false);
+        return await letta.ListActiveRunsAsync(agentId, conversationId, cancellationToken).ConfigureAwait(false);
+    }
+
     private static ErrorInfo ToError(UpstreamException e) =>
         new(e.Code, e.Message, e.Retryable)
         {

@@ -22,6 +22,10 @@ public interface IUpstream
     /// conversation, after <paramref name="afterSeq"/>. A client that never learnt its run id resumes so.</summary>
     Task<IUpstreamStream> ResumeTurnStreamAsync(string agentId, string? conversationId, string otid, long afterSeq, CancellationToken cancellationToken);
 
+    /// <summary>The agent's active resumable runs in <paramref name="conversationId"/> (its default
+    /// conversation when null), newest first: what a follower attaches to.</summary>
+    Task<IReadOnlyList<string>> ListActiveRunsAsync(string agentId, string? conversationId, CancellationToken cancellationToken);
+
     /// <summary>Stops a run (or the agent's current one when <paramref name="runId"/> is null); false when
     /// the upstream could not be told. Never throws for an upstream failure.</summary>
     Task<bool> CancelRunAsync(string agentId, string? runId, CancellationToken cancellationToken);
