@@ -1,6 +1,7 @@
 // The chat page: wires the agent picker, the connection, the composer and the turns together.
 import { AgentPicker } from './agents.js';
-import { Connection } from './connection.js';
+import { openConnection } from './connection.js';
+import { socketUrl } from '../lib/letta-sockets.js';
 import { Turn } from './turns.js';
 import { TurnView, noticeView } from './render.js';
 import { bindComposer } from './composer.js';
@@ -20,7 +21,8 @@ const ui = {
 const params = new URLSearchParams(location.search);
 const accessToken = takeAccessToken();
 const picker = new AgentPicker($('#agent-select'));
-const connection = new Connection(socketUrl);
+const session = Math.random().toString(36).slice(2, 8);
+const connection = openConnection(pageSocketUrl, `web-${session}`);
 const turns = new Map();
 const scroll = followScroll(ui.scroller, ui.conversation);
 const composer = bindComposer({
@@ -34,17 +36,9 @@ const composer = bindComposer({
   isStreaming: () => [...turns.values()].some((t) => t.active),
 });
 
-const session = Math.random().toString(36).slice(2, 8);
-let requestCount = 0;
-const nextId = () => `web-${session}-${(++requestCount).toString(36)}`;
-
-function socketUrl() {
-  const agent = picker.selected?.id;
-  const url = new URL(agent ? `ws/${encodeURIComponent(agent)}` : 'ws', location.href);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.search = accessToken ? `?access_token=${encodeURIComponent(accessToken)}` : '';
-  url.hash = '';
-  return url.href;
+/** The socket for the agent the picker shows, next to the page (the gateway serves both). */
+function pageSocketUrl() {
+  return socketUrl(new URL('.', location.href), { agentId: picker.selected?.id, key: accessToken });
 }
 
 /**
@@ -67,57 +61,42 @@ function busy(agentId) {
   return [...turns.values()].some((t) => t.active && t.agentId === agentId);
 }
 
-/** Starts a turn for `request` (a message or approve frame without id) and shows it. */
-function startTurn(request, display) {
-  const { resumable: _, ...rest } = request;
-  // Where the server offers it, every turn runs as a Letta background run: a dropped socket or a
-  // server restart then costs the answer nothing, the page resumes it (protocol: resume).
-  const frame = { ...rest, id: nextId(), ...(connection.ready?.resumable === true ? { resumable: true } : {}) };
-  const view = new TurnView({ id: frame.id, agentId: frame.agent_id, agentName: picker.nameOf(frame.agent_id ?? connection.ready?.agent_id), ...display });
-  const turn = new Turn(frame, view, {
+/** Starts a turn (`send` makes the library's turn) and shows it. */
+function startTurn(send, display) {
+  const sent = send();
+  const agentId = sent.request.agent_id;
+  const view = new TurnView({ id: sent.id, agentId, agentName: picker.nameOf(agentId ?? connection.ready?.agent_id), ...display });
+  const turn = new Turn(sent, view, {
     changed: () => composer.refresh(),
-    retry: (failed) => startTurn(failed.request, display),
-    resume: (cut) => resumeTurn(cut),
+    retry: () => startTurn(send, display),
+    resume: (cursor) => connection.resume(cursor, { iterable: false }),
     approve: (from, approval, approve) => sendApproval(from, approval, approve),
   });
-  turns.set(frame.id, turn);
+  turns.set(sent.id, turn);
   ui.empty.hidden = true;
   ui.conversation.append(view.el);
   scroll.toBottom();
-  if (!connection.send(frame)) {
-    turn.apply({ type: 'error', id: frame.id, code: 'offline', message: 'Not connected to the server.', retryable: true });
-  }
   composer.refresh();
   return turn;
 }
 
 function sendMessage(content) {
-  const agentId = picker.selected?.id;
   // agent_id on every message: the socket stays open when the picker changes (protocol §2).
-  const request = agentId ? { type: 'message', content, agent_id: agentId } : { type: 'message', content };
-  startTurn(request, { userText: content });
+  const agentId = picker.selected?.id;
+  startTurn(() => connection.send(content, { agentId, iterable: false }), { userText: content });
 }
 
 function sendApproval(from, approval, approve) {
   if (!connection.isLive) return false;
   const name = approval.name ?? 'the tool';
   startTurn(
-    { type: 'approve', tool_call_id: approval.tool_call_id, approve, ...(from.agentId ? { agent_id: from.agentId } : {}) },
+    () => connection.approve(approval.tool_call_id, approve, { agentId: from.agentId ?? undefined, iterable: false }),
     { note: approve ? `You approved ${name}.` : `You denied ${name}.` });
   return true;
 }
 
-/** Re-attaches a cut-off turn on the live socket; it waits for the next one otherwise. */
-function resumeTurn(turn) {
-  if (!connection.isLive) return;
-  const frame = turn.resume();
-  if (frame && !connection.send(frame)) turn.interrupt();
-}
-
 function stopAll() {
-  for (const turn of turns.values()) {
-    if (turn.stop()) connection.send({ type: 'cancel', id: turn.id });
-  }
+  for (const turn of turns.values()) turn.stop();
   composer.refresh();
 }
 
@@ -126,27 +105,14 @@ function notice(text, kind) {
   ui.conversation.append(noticeView(text, kind));
 }
 
-connection.addEventListener('frame', ({ detail: frame }) => {
-  const turn = typeof frame.id === 'string' ? turns.get(frame.id) : undefined;
-  if (turn) {
-    turn.apply(frame);
-  } else if (frame.type === 'ready') {
-    composer.setLimit(frame.limits?.max_content_chars);
-    // A new socket (reconnect, server restart): pick up every answer the old one cut off.
-    for (const cut of turns.values()) resumeTurn(cut);
-  } else if (frame.type === 'error') {
-    notice(`${frame.message} (${frame.code})`, 'error');
-  } else if (frame.type === 'shutdown') {
-    const cursors = Array.isArray(frame.resume) ? frame.resume : [];
-    for (const cursor of cursors) turns.get(cursor.id)?.rememberResumePoint(cursor);
-    notice(cursors.length > 0
-      ? 'The server is restarting; the page reconnects and picks up the answers in progress.'
-      : 'The server is shutting down; the page reconnects when it is back.', 'info');
-  }
-});
-
-connection.addEventListener('lost', () => {
-  for (const turn of turns.values()) turn.interrupt();
+connection.addEventListener('ready', ({ detail: ready }) => composer.setLimit(ready.limits?.max_content_chars));
+connection.addEventListener('notice', ({ detail: frame }) => notice(`${frame.message} (${frame.code})`, 'error'));
+connection.addEventListener('shutdown', ({ detail: frame }) => {
+  // The library keeps the cursors and resumes those turns on the next socket.
+  const handedOver = Array.isArray(frame.resume) && frame.resume.length > 0;
+  notice(handedOver
+    ? 'The server is restarting; the page reconnects and picks up the answers in progress.'
+    : 'The server is shutting down; the page reconnects when it is back.', 'info');
 });
 
 const CONNECTION_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
@@ -182,7 +148,7 @@ async function main() {
     notice(`Could not list agents: ${error.message} Using the server's default agent.`, 'error');
   }
   showAgent(picker.selected);
-  connection.start();
+  connection.open();
   composer.focus();
 }
 
