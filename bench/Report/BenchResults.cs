@@ -25,6 +25,8 @@ internal sealed class BenchResults
     public MemorySection? Memory { get; set; }
 
     public MicroSection? Micro { get; set; }
+
+    public AppServerSection? AppServer { get; set; }
 }
 
 internal sealed record MachineInfo(int Cores, string CpuModel, double MemoryGiB, string DotnetVersion, string Os, string Kernel, long MaxOpenFiles);
@@ -215,3 +217,20 @@ internal sealed class MicroSection
 }
 
 internal sealed record MicroResult(string Name, string Description, double MeanNs, double AllocatedBytes, int OperationsPerChunk);
+
+/// <summary>The Letta Code App Server upstream: the same turns read directly and through the gateway.</summary>
+internal sealed class AppServerSection
+{
+    public DateTimeOffset MeasuredAt { get; set; }
+
+    public int TurnsPerRun { get; set; }
+
+    public int DeltasPerTurn { get; set; }
+
+    public double DeltasPerSecond { get; set; }
+
+    public List<AppServerRun> Runs { get; set; } = [];
+}
+
+/// <summary>One run: model → client latency per delta, direct and through the gateway; the gateway's CPU.</summary>
+internal sealed record AppServerRun(int DirectSamples, int GatewaySamples, double DirectP50Ms, double DirectP99Ms, double GatewayP50Ms, double GatewayP99Ms, double GatewayCpuMsPer1000);

@@ -59,6 +59,7 @@ internal static class DocWriter
         WriteCancel(md, r.Cancel);
         WriteDensity(md, r.Density);
         WriteMemory(md, r.Memory);
+        WriteAppServer(md, r.AppServer);
         WriteMicro(md, r.Micro);
         return md.ToString();
     }
@@ -311,6 +312,23 @@ internal static class DocWriter
             md.AppendLine(I($"`{compressed.Kind}`: the gateway answered `Sec-WebSocket-Extensions: {compressed.Extensions}`, and {m.Runs.Where(x => x.Kind == compressed.Kind).Min(x => x.Active):N0} of {compressed.LargeCount:N0} connections got their `ready` frame compressed (RSV1) and inflated to a valid frame (fewest of the runs)."));
             md.AppendLine();
         }
+    }
+
+    private static void WriteAppServer(StringBuilder md, AppServerSection? a)
+    {
+        if (a is null || a.Runs.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine(I($"### Letta Code App Server upstream (measured {a.MeasuredAt:yyyy-MM-dd})"));
+        md.AppendLine();
+        md.AppendLine(I($"The real `letta server` (letta-code 0.32.18) on the tests' fake model, which streams {a.DeltasPerTurn} deltas at {a.DeltasPerSecond:0} a second per turn, each stamped with the time it was written; {a.TurnsPerRun} turns a run, one after another, read by a client that speaks the App Server's protocol itself (*direct*) and by a gateway client, in the same run. Latency is model → client per delta; the gateway's CPU comes from `/proc` over its phase."));
+        md.AppendLine();
+        md.AppendLine("| | direct p50 / p99 | through the gateway p50 / p99 | added p99 | gateway CPU per 1,000 deltas |");
+        md.AppendLine("|---|---|---|---|---|");
+        md.AppendLine(I($"| median of {a.Runs.Count} runs (min–max) | {Stat.Of(a.Runs.Select(x => x.DirectP50Ms)).Format("F2", " ms")} / {Stat.Of(a.Runs.Select(x => x.DirectP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Runs.Select(x => x.GatewayP50Ms)).Format("F2", " ms")} / {Stat.Of(a.Runs.Select(x => x.GatewayP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Runs.Select(x => x.GatewayP99Ms - x.DirectP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Runs.Select(x => x.GatewayCpuMsPer1000)).Format("F1", " ms")} |"));
+        md.AppendLine();
     }
 
     private static string LiveHeap(IEnumerable<MemoryRun> runs)

@@ -17,6 +17,8 @@ namespace LettaSockets.Testing;
 /// <list type="bullet">
 /// <item><c>[say A|B|C]</c> — streams the deltas A, B, C exactly (one chunk each);</item>
 /// <item><c>[slow N]</c> — N words, 100 ms apart (room to cancel);</item>
+/// <item><c>[stamp N R]</c> — N deltas at R a second, each <c>|t=TICKS|</c>: the <see cref="System.Diagnostics.Stopwatch"/>
+/// timestamp when it was written, so a reader on this machine measures each delta's latency (the bench);</item>
 /// <item><c>[reason]</c> — reasoning deltas, then an answer;</item>
 /// <item><c>[bash CMD]</c> — a <c>Bash</c> tool call; after its result, an answer quoting it;</item>
 /// <item><c>[error]</c> — HTTP 500; <c>[drop]</c> — two chunks, then the connection is cut;</item>
@@ -152,6 +154,23 @@ public sealed partial class FakeLlm : IAsyncDisposable
                 }
 
                 return "stop";
+            case "stamp":
+                string[] numbers = argument.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                int count = int.Parse(numbers[0], System.Globalization.CultureInfo.InvariantCulture);
+                double perSecond = double.Parse(numbers[1], System.Globalization.CultureInfo.InvariantCulture);
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                for (int i = 0; i < count; i++)
+                {
+                    TimeSpan due = TimeSpan.FromSeconds(i / perSecond) - System.Diagnostics.Stopwatch.GetElapsedTime(start);
+                    if (due > TimeSpan.Zero)
+                    {
+                        await Task.Delay(due, aborted);
+                    }
+
+                    await stream.DeltaAsync(new JsonObject { ["content"] = $"|t={System.Diagnostics.Stopwatch.GetTimestamp()}|" });
+                }
+
+                return "stop";
             case "reason":
                 foreach (string piece in new[] { "Let", " me", " think." })
                 {
@@ -189,7 +208,7 @@ public sealed partial class FakeLlm : IAsyncDisposable
     [GeneratedRegex(@"<system-reminder>.*?</system-reminder>", RegexOptions.Singleline)]
     private static partial Regex Reminder();
 
-    [GeneratedRegex(@"\[(say|slow|reason|bash|error|drop)\s*(.*?)\]\s*$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"\[(say|slow|stamp|reason|bash|error|drop)\s*(.*?)\]\s*$", RegexOptions.Singleline)]
     private static partial Regex Command();
 
     /// <summary>Writes OpenAI <c>chat.completion.chunk</c> events.</summary>
