@@ -22,6 +22,8 @@ public sealed class RecordingUpstream : IUpstream
 
     public Task<IUpstreamStream> ResumeTurnStreamAsync(string agentId, string? conversationId, string otid, long afterSeq, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task<IReadOnlyList<string>> ListActiveRunsAsync(string agentId, string? conversationId, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+
     public Task<ObjectOwner?> GetRunOwnerAsync(string runId, CancellationToken cancellationToken) => Task.FromResult<ObjectOwner?>(null);
 
     public Task<ObjectOwner?> GetConversationOwnerAsync(string conversationId, CancellationToken cancellationToken) => Task.FromResult<ObjectOwner?>(null);

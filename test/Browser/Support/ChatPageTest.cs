@@ -27,6 +27,9 @@ public abstract class ChatPageTest
 
     protected ILocator Connection => Page.Locator("#connection");
 
+    /// <summary>The gateway a test class drives: the one most page tests share, unless overridden.</summary>
+    protected virtual Task<TestGateway> GetGatewayAsync() => Chromium.GetGatewayAsync();
+
     /// <summary>The viewport a test class wants; desktop unless overridden.</summary>
     protected virtual ViewportSize Viewport => new() { Width = 1280, Height = 800 };
 
@@ -34,7 +37,7 @@ public abstract class ChatPageTest
     public async Task OpenBrowserContextAsync()
     {
         IBrowser browser = await Chromium.GetBrowserAsync();
-        Gateway = await Chromium.GetGatewayAsync();
+        Gateway = await GetGatewayAsync();
         SetDefaultExpectTimeout(Timeout);
         Context = await browser.NewContextAsync(new() { ViewportSize = Viewport, Locale = "en-US" });
         Context.SetDefaultTimeout(Timeout);
