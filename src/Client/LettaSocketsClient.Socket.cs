@@ -45,7 +45,7 @@ public sealed partial class LettaSocketsClient
             // A new socket: every turn the old one cut off continues where it stopped.
             foreach (ClientTurn turn in _turns.Values)
             {
-                await ResumeAsync(turn).ConfigureAwait(false);
+                await ReattachAsync(turn).ConfigureAwait(false);
             }
         }
     }

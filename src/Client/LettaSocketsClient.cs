@@ -251,7 +251,7 @@ public sealed partial class LettaSocketsClient : IAsyncDisposable
             turn.Interrupt();
             if (State == ConnectionState.Live)
             {
-                await ResumeAsync(turn).ConfigureAwait(false);
+                await ReattachAsync(turn).ConfigureAwait(false);
             }
         }
         else if (!await SendAsync(WriteFrame(request.WriteFields, id, request.Type, request.AgentId)).ConfigureAwait(false))
@@ -263,7 +263,7 @@ public sealed partial class LettaSocketsClient : IAsyncDisposable
     }
 
     /// <summary>Sends the <c>resume</c> that re-attaches an interrupted turn (and its pending cancel).</summary>
-    private async ValueTask ResumeAsync(ClientTurn turn)
+    private async ValueTask ReattachAsync(ClientTurn turn)
     {
         if (turn.BeginResume() is not { } cursor)
         {

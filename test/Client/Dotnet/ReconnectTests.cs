@@ -109,6 +109,40 @@ public sealed class ReconnectTests
     }
 
     [TestMethod]
+    public async Task CancellingWhileTheGatewayIsDown_ResumesAndCancels_SoTheRunStopsInLetta()
+    {
+        await using TestGateway gateway = await TestGateway.StartAsync(s_handOverAtOnce);
+        string agent = gateway.AddAgent(Storyteller(Frames.ManyWords(2000))); // ~20 s: still running after the restart
+        var options = new LettaSocketsClientOptions
+        {
+            Resumable = ResumableMode.WhenOffered,
+            ReconnectBaseDelay = TimeSpan.FromMilliseconds(100),
+            ReconnectMaxDelay = TimeSpan.FromSeconds(1),
+            CancelTimeout = Frames.Wait, // the server's done, not the client's own, is what this test wants
+        };
+        await using LettaSocketsClient client = await LettaSocketsClient.ConnectAsync(gateway.BaseUri, agent, options).WaitAsync(Frames.Wait);
+        var streaming = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reconnecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.StateChanged += (_, state) => { if (state == ConnectionState.Reconnecting) { reconnecting.TrySetResult(); } };
+        using var stop = new CancellationTokenSource();
+
+        Task<List<TurnFrame>> turn = Frames.ReadAllBoundedAsync(client.StreamAsync("talk", stop.Token), f => { if (f is ChunkFrame) { streaming.TrySetResult(); } });
+        await streaming.Task.WaitAsync(Frames.Wait);
+        await gateway.StopServerAsync();
+        await reconnecting.Task.WaitAsync(Frames.Wait);
+        await stop.CancelAsync();
+        await gateway.StartServerAsync();
+
+        List<TurnFrame> frames = await turn;
+        DoneFrame done = Assert.IsInstanceOfType<DoneFrame>(frames[^1]);
+        Assert.AreEqual("cancelled", done.StopReason);
+        Assert.AreEqual("client", done.CancelledBy);
+        Assert.IsFalse(done.IsClientSide, "the server's done, after the resume and the cancel");
+        using var wait = new CancellationTokenSource(Frames.Wait);
+        await gateway.Simulator.Journal.WaitForCancelAsync(frames.OfType<ChunkFrame>().First().RunId!, wait.Token);
+    }
+
+    [TestMethod]
     public async Task ResumeAsync_WithAShutdownStyleCursor_OnAnotherClient_ReplaysWhatFollows()
     {
         await using TestGateway gateway = await TestGateway.StartAsync();
