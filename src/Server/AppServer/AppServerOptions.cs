@@ -54,5 +54,9 @@ public sealed class AppServerOptions
     /// <summary>Largest upstream message accepted (agent snapshots and histories are tens of KB).</summary>
     public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>Runtimes (agent + conversation) the gateway remembers; beyond this it forgets the idle ones
+    /// that finished longest ago (their App Server runtimes are started again when next used).</summary>
+    public int MaxRuntimes { get; set; } = 1024;
+
     internal static readonly string[] PermissionModes = ["standard", "acceptEdits", "strict", "unrestricted"];
 }

@@ -112,17 +112,27 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
         }
 
         RuntimeKey runtime = RuntimeKey.For(request.AgentId, request.ConversationId);
-        RuntimeSlot slot = _runtimes.GetOrAdd(runtime, static _ => new RuntimeSlot());
+        RuntimeSlot slot;
         AppServerTurn turn;
-        lock (slot.Gate)
+        while (true)
         {
-            if (slot.Turn is { } active)
+            slot = _runtimes.GetOrAdd(runtime, static _ => new RuntimeSlot());
+            lock (slot.Gate)
             {
-                throw Busy(active);
-            }
+                if (slot.Retired)
+                {
+                    continue; // pruned a moment ago: take the runtime's new slot
+                }
 
-            turn = NewTurn(runtime, request.TurnId ?? request.Otid, socket);
-            slot.Turn = turn;
+                if (slot.Turn is { } active)
+                {
+                    throw Busy(active);
+                }
+
+                turn = NewTurn(runtime, request.TurnId ?? request.Otid, socket);
+                slot.Turn = turn;
+                break;
+            }
         }
 
         bool sent = false;
@@ -316,7 +326,36 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
                 }
             }
         }
+
+        PruneIdleRuntimes();
     }
+
+    /// <summary>A gateway serving many agents and conversations forgets the idle runtimes that finished
+    /// longest ago beyond <see cref="AppServerOptions.MaxRuntimes"/>.</summary>
+    private void PruneIdleRuntimes()
+    {
+        int excess = _runtimes.Count - _options.MaxRuntimes;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        foreach ((RuntimeKey runtime, RuntimeSlot slot) in _runtimes.ToArray().OrderBy(kv => Interlocked.Read(ref kv.Value.FinishedAt)).Take(excess))
+        {
+            lock (slot.Gate)
+            {
+                // Only a slot with no turn (active or waiting for approval) that has finished one is idle.
+                if (slot.Turn is null && slot.FinishedAt != 0)
+                {
+                    slot.Retired = true;
+                    _runtimes.TryRemove(new KeyValuePair<RuntimeKey, RuntimeSlot>(runtime, slot));
+                }
+            }
+        }
+    }
+
+    /// <summary>Runtimes the gateway remembers (for tests and diagnostics).</summary>
+    internal int RuntimeCount => _runtimes.Count;
 
     /// <summary>
     /// Waits until the runtime's previous turn ended at least <see cref="AppServerOptions.InputSettleDelay"/>
@@ -601,6 +640,9 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
         public AppServerTurn? Turn;
         public long StartedOn;
         public long FinishedAt;
+
+        /// <summary>Pruned (idle and old): whoever still holds it takes the runtime's new slot instead.</summary>
+        public bool Retired;
     }
 
     /// <summary>An approval answered while other calls of the same step still wait: the turn stays parked.</summary>

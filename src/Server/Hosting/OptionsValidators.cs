@@ -80,6 +80,11 @@ public sealed class AppServerOptionsValidator : IValidateOptions<AppServer.AppSe
             errors.Add("AppServer:ReconnectMaxDelay must be at least AppServer:ReconnectBaseDelay.");
         }
 
+        if (o.MaxRuntimes < 1)
+        {
+            errors.Add("AppServer:MaxRuntimes must be at least 1.");
+        }
+
         if (o.MaxBufferedEventsPerTurn < 16)
         {
             errors.Add("AppServer:MaxBufferedEventsPerTurn must be at least 16.");

@@ -239,6 +239,41 @@ public sealed class AppServerTests
     }
 
     [TestMethod]
+    public async Task Idle_runtimes_beyond_the_limit_are_forgotten_and_started_again_when_used()
+    {
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>(GatewaySettings(s_server)) { ["AppServer:MaxRuntimes"] = "1" });
+        var upstream = (LettaSockets.Server.AppServer.AppServerUpstream)gateway.Services.GetRequiredService<LettaSockets.Server.Upstream.IUpstream>();
+        string conversation = await s_server.CreateConversationAsync(s_agent);
+        await using TestClient client = await gateway.ConnectAsync(s_agent);
+
+        await client.SendMessageAsync("r1", "[say one]");
+        Assert.AreEqual("one", TestClient.Text(await client.ReadTurnAsync("r1", TimeSpan.FromSeconds(60))));
+        await client.SendJsonAsync(new { type = "message", id = "r2", content = "[say two]", conversation_id = conversation });
+        Assert.AreEqual("two", TestClient.Text(await client.ReadTurnAsync("r2", TimeSpan.FromSeconds(60))));
+        int remembered = upstream.RuntimeCount;
+        await client.SendMessageAsync("r3", "[say three]");
+        List<ServerFrame> again = await client.ReadTurnAsync("r3", TimeSpan.FromSeconds(60));
+
+        Assert.AreEqual(1, remembered, "the default conversation's idle runtime was forgotten");
+        Assert.AreEqual("three", TestClient.Text(again), Dump(again));
+        Assert.AreEqual("done", again[^1].Type, "its runtime is started again when it is used");
+    }
+
+    [TestMethod]
+    public async Task History_and_the_conversation_routes_are_typed_refusals_on_the_App_Server()
+    {
+        await using TestClient client = await s_gateway.ConnectAsync(s_agent);
+        await client.SendJsonAsync(new { type = "history", id = "h" });
+        ServerFrame history = (await client.ReadTurnAsync("h", TimeSpan.FromSeconds(30)))[^1];
+        using var http = new HttpClient { BaseAddress = s_gateway.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
+        using HttpResponseMessage list = await http.GetAsync($"/api/agents/{s_agent}/conversations");
+
+        Assert.AreEqual("unsupported_frame", history.Code, Dump([history]));
+        Assert.AreEqual(System.Net.HttpStatusCode.NotImplemented, list.StatusCode);
+        StringAssert.Contains(await list.Content.ReadAsStringAsync(), "unsupported_frame");
+    }
+
+    [TestMethod]
     public async Task A_client_that_disconnects_mid_turn_aborts_it_upstream()
     {
         TestClient client = await s_gateway.ConnectAsync(s_agent);
