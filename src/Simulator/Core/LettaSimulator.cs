@@ -35,7 +35,7 @@ public sealed class LettaSimulator
 
     public AgentCatalog Agents { get; } = new();
 
-    /// <summary>Conversations of the agents (§2); <see cref="ConversationCatalog.Create"/> makes one in process.</summary>
+    /// <summary>Conversations of the agents (Letta's endpoints); <see cref="ConversationCatalog.Create"/> makes one in process.</summary>
     public ConversationCatalog Conversations { get; }
 
     public SimulatorJournal Journal { get; } = new();

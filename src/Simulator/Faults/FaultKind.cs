@@ -15,16 +15,16 @@ public enum FaultKind
     /// <summary>A 200 stream that goes silent after K events: no data, no keepalive, until the client leaves.</summary>
     Stall,
 
-    /// <summary>§8.2 (a): after K events, <c>stop_reason</c> llm_api_error, <c>event: error</c> error_message (llm_rate_limit), [DONE].</summary>
+    /// <summary>Letta's errors (a): after K events, <c>stop_reason</c> llm_api_error, <c>event: error</c> error_message (llm_rate_limit), [DONE].</summary>
     ErrorBeforeMessages,
 
-    /// <summary>§8.2 (b): after K events, <c>stop_reason</c> error, <c>event: error</c> internal_error, then EOF without [DONE].</summary>
+    /// <summary>Letta's errors (b): after K events, <c>stop_reason</c> error, <c>event: error</c> internal_error, then EOF without [DONE].</summary>
     ErrorAfterMessages,
 
-    /// <summary>§13 (≤0.14): after K events, <c>event: error</c> with <c>{"error":{"type":"llm_timeout",…}}</c>, then [DONE].</summary>
+    /// <summary>older Letta versions (≤0.14): after K events, <c>event: error</c> with <c>{"error":{"type":"llm_timeout",…}}</c>, then [DONE].</summary>
     LegacyError,
 
-    /// <summary>§5.3: after K events, <c>event: error</c> with <c>{"error": "…", "code": "INTERNAL_SERVER_ERROR"}</c>, then EOF.</summary>
+    /// <summary>Letta's event payloads: after K events, <c>event: error</c> with <c>{"error": "…", "code": "INTERNAL_SERVER_ERROR"}</c>, then EOF.</summary>
     TransportError,
 
     /// <summary>Every event is held back by <see cref="SimFault.Delay"/> first.</summary>

@@ -8,22 +8,22 @@ public sealed class SimulatorOptions
 
     public string Host { get; set; } = "127.0.0.1";
 
-    /// <summary>8283 is Letta's default port (§1); 0 picks a free one.</summary>
+    /// <summary>8283 is Letta's default port (Letta's auth and headers); 0 picks a free one.</summary>
     public int Port { get; set; } = 8283;
 
-    /// <summary>A ping after this much silence when the request has include_pings (§11: 20 s since 0.16.5).</summary>
+    /// <summary>A ping after this much silence when the request has include_pings (Letta's keep-alive pings: 20 s since 0.16.5).</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>How often a running stream looks for a cancel (§9 pattern B: Letta checks every 0.5 s).</summary>
+    /// <summary>How often a running stream looks for a cancel (Letta's cancellation pattern B: Letta checks every 0.5 s).</summary>
     public TimeSpan CancelPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Scales every scripted delay; 0 makes scripts instant (benchmark pacing is not scaled).</summary>
     public double PaceMultiplier { get; set; } = 1.0;
 
-    /// <summary>§1: refuse <c>streaming:true</c> on <c>/messages</c> from clients that do not look like SDK v1.</summary>
+    /// <summary>Letta's auth and headers: refuse <c>streaming:true</c> on <c>/messages</c> from clients that do not look like SDK v1.</summary>
     public bool EnforceSdkVersionGate { get; set; } = true;
 
-    /// <summary>Background runs older than this answer 410 on re-attach (§10: Redis TTL 3 h).</summary>
+    /// <summary>Background runs older than this answer 410 on re-attach (Letta's background runs: Redis TTL 3 h).</summary>
     public TimeSpan RunRetention { get; set; } = TimeSpan.FromHours(3);
 
     /// <summary>
@@ -42,7 +42,7 @@ public sealed class SimulatorOptions
     /// <summary>How many history messages (input and output) are kept, all agents together; the oldest go first.</summary>
     public int MaxRetainedMessages { get; set; } = 20_000;
 
-    /// <summary>When set, every <c>/v1</c> route needs <c>Authorization: Bearer &lt;key&gt;</c> (§1 password mode).</summary>
+    /// <summary>When set, every <c>/v1</c> route needs <c>Authorization: Bearer &lt;key&gt;</c> (Letta's auth and headers password mode).</summary>
     public string? RequiredApiKey { get; set; }
 
     /// <summary>Registers the five demo agents (<see cref="DemoAgents"/>) at start.</summary>

@@ -3,7 +3,7 @@ using LettaSockets.Simulator.Wire;
 
 namespace LettaSockets.Simulator.Http;
 
-/// <summary>A JSON error answer before any stream, with Letta's bodies (§8.1).</summary>
+/// <summary>A JSON error answer before any stream, with Letta's bodies (Letta's errors).</summary>
 internal readonly record struct ApiError(int StatusCode, string Body)
 {
     private const string ExampleAgentId = "agent-123e4567-e89b-42d3-8456-426614174000";
@@ -28,7 +28,7 @@ internal readonly record struct ApiError(int StatusCode, string Body)
     /// </summary>
     public static ApiError ConversationNotFound(string conversationId) => Detail(404, $"Conversation not found with id={conversationId}");
 
-    /// <summary>§8.1 / §12: the conversation (or default-conversation) lock is held by <paramref name="runId"/>.</summary>
+    /// <summary>Letta's errors / Letta's concurrency and otids: the conversation (or default-conversation) lock is held by <paramref name="runId"/>.</summary>
     public static ApiError ConversationBusy(string runId) => new(409, Json(w =>
     {
         w.WriteString("detail", $"CONFLICT: Cannot send a new message: Another request (run_id={runId}) is currently being processed for this conversation. Please wait for it to complete.");
@@ -66,7 +66,7 @@ internal readonly record struct ApiError(int StatusCode, string Body)
         }
     }));
 
-    /// <summary>A path id that fails Letta's pattern (§1: validated before anything else).</summary>
+    /// <summary>A path id that fails Letta's pattern (Letta's auth and headers: validated before anything else).</summary>
     public static ApiError InvalidPathId(string parameter, string value, string pattern) => Validation(
         [
             new ValidationError(

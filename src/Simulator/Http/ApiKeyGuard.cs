@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace LettaSockets.Simulator.Http;
 
-/// <summary>§1 password mode: <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-BARE-PASSWORD: password &lt;key&gt;</c>, else 401.</summary>
+/// <summary>Letta's auth and headers password mode: <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-BARE-PASSWORD: password &lt;key&gt;</c>, else 401.</summary>
 internal static class ApiKeyGuard
 {
     public static RequestDelegate Protect(RequestDelegate next, SimulatorOptions options) => context =>

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace LettaSockets.Simulator.Http;
 
 /// <summary>
-/// <c>POST /v1/conversations/{conversation_id}/cancel</c> (§9): cancels every active run of the conversation
+/// <c>POST /v1/conversations/{conversation_id}/cancel</c> (Letta's cancellation): cancels every active run of the conversation
 /// (at most 100, newest first), or with <c>default</c> + <c>?agent_id=</c> every active run of the agent (Letta
 /// lists them by agent there). No body; same answer shape as the agent route; 409 when nothing is active.
 /// </summary>

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace LettaSockets.Simulator.Http;
 
 /// <summary>
-/// <c>POST /v1/agents/{agent_id}/messages/cancel</c> (§9): marks runs cancelled at once and answers
+/// <c>POST /v1/agents/{agent_id}/messages/cancel</c> (Letta's cancellation): marks runs cancelled at once and answers
 /// <c>{"run-…":"cancelled"}</c>; the running stream notices on its next poll.
 /// </summary>
 internal sealed partial class CancelEndpoints(LettaSimulator simulator)
@@ -49,7 +49,7 @@ internal sealed partial class CancelEndpoints(LettaSimulator simulator)
             }
         }
 
-        // §9: no run_ids (or an empty list) means the agent's most recent active run.
+        // Letta's cancellation: no run_ids (or an empty list) means the agent's most recent active run.
         IReadOnlyList<string> targets = runIds is { Count: > 0 }
             ? runIds
             : simulator.Runs.MostRecentActive(agentId) is { } latest ? [latest.Id] : [];

@@ -3,7 +3,7 @@ using LettaSockets.Simulator.Wire;
 namespace LettaSockets.Simulator.Http;
 
 /// <summary>
-/// What a <c>/v1/conversations/{conversation_id}/…</c> route acts on (§2): a <c>conv-…</c> conversation, or the
+/// What a <c>/v1/conversations/{conversation_id}/…</c> route acts on (Letta's endpoints): a <c>conv-…</c> conversation, or the
 /// agent's default conversation ("agent-direct": <c>default</c> plus an <c>agent_id</c>, or — deprecated — an
 /// <c>agent-…</c> id in the path). Agent-direct runs record no conversation id; their lock key is the agent id.
 /// </summary>
@@ -11,7 +11,7 @@ internal sealed record ConversationTarget(string AgentId, string? ConversationId
 {
     public const string Default = "default";
 
-    /// <summary>The §12 lock: the conversation's, or the agent's for its default conversation.</summary>
+    /// <summary>The Letta's concurrency and otids lock: the conversation's, or the agent's for its default conversation.</summary>
     public string LockKey => ConversationId ?? AgentId;
 
     public bool IsAgentDirect => ConversationId is null;

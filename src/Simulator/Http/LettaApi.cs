@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace LettaSockets.Simulator.Http;
 
-/// <summary>Maps the Letta routes (under <c>/v1</c>, and <c>/latest</c> as Letta's undocumented alias, §1) and <c>/_sim</c>.</summary>
+/// <summary>Maps the Letta routes (under <c>/v1</c>, and <c>/latest</c> as Letta's undocumented alias, Letta's auth and headers) and <c>/_sim</c>.</summary>
 internal static class LettaApi
 {
     public static void Map(IEndpointRouteBuilder endpoints, LettaSimulator simulator, CancellationToken stopping)

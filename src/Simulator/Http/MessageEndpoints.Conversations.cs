@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http;
 namespace LettaSockets.Simulator.Http;
 
 /// <summary>
-/// <c>POST /v1/conversations/{conversation_id}/messages</c> (§2, §3): the agent-route pipeline with a
+/// <c>POST /v1/conversations/{conversation_id}/messages</c> (Letta's endpoints, Letta's request body): the agent-route pipeline with a
 /// <c>ConversationMessageRequest</c> (streaming by default, <c>agent_id</c> for <c>default</c>), no SDK gate,
-/// and the per-conversation lock (§12: a second send while a run holds it is 409 with the holder's run id).
+/// and the per-conversation lock (Letta's concurrency and otids: a second send while a run holds it is 409 with the holder's run id).
 /// </summary>
 internal sealed partial class MessageEndpoints
 {

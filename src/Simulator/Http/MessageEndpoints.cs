@@ -139,7 +139,7 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
         var runFault = fault is { IsRunLevel: true } ? fault : null;
         if (!simulator.Launcher.TryStart(agent, request, mode, runFault, target?.LockKey, out var run, out var live))
         {
-            // §12: the conversation's lock is held; `run` is the holder.
+            // Letta's concurrency and otids: the conversation's lock is held; `run` is the holder.
             Log.ConversationBusy(simulator.Logger, target!.LockKey, run.Id);
             await RefuseAsync(context, record, ApiError.ConversationBusy(run.Id)).ConfigureAwait(false);
             return;
@@ -157,7 +157,7 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
                 }
                 finally
                 {
-                    // The response is done (or the client left); the run itself carries on (§9).
+                    // The response is done (or the client left); the run itself carries on (Letta's cancellation).
                     live!.Detach();
                 }
 
@@ -171,7 +171,7 @@ internal sealed partial class MessageEndpoints(LettaSimulator simulator, SseResp
         }
     }
 
-    /// <summary>§3 and §1 checks that Letta makes in the route itself, after validation.</summary>
+    /// <summary>Letta's request body and Letta's auth and headers checks that Letta makes in the route itself, after validation.</summary>
     private ApiError? RouteLevelError(string route, ParsedMessageRequest parsed, IHeaderDictionary headers)
     {
         if (route != SendRoute)

@@ -52,7 +52,7 @@ internal static partial class MessageRequestParser
             return;
         }
 
-        // §3: without a type, approve/approval_request_id mean an approval, anything else a message.
+        // Letta's request body: without a type, approve/approval_request_id mean an approval, anything else a message.
         var type = message.TryGetProperty("type", out var typeValue) && typeValue.ValueKind == JsonValueKind.String
             ? typeValue.GetString()
             : message.TryGetProperty("approve", out _) || message.TryGetProperty("approval_request_id", out _) ? "approval" : "message";

@@ -4,7 +4,7 @@ using LettaSockets.Simulator.History;
 namespace LettaSockets.Simulator.Http;
 
 /// <summary>
-/// Validates a send body like pydantic would (§3): field types, exactly one of <c>messages</c> /
+/// Validates a send body like pydantic would (Letta's request body): field types, exactly one of <c>messages</c> /
 /// <c>input</c>, message-create objects by <c>type</c>. Unknown fields are ignored.
 /// </summary>
 internal static partial class MessageRequestParser
@@ -13,7 +13,7 @@ internal static partial class MessageRequestParser
     /// <param name="streamRoute">The deprecated <c>/messages/stream</c>, which forces streaming.</param>
     /// <param name="error">Letta's answer when the body is refused.</param>
     /// <param name="conversation">
-    /// A <c>ConversationMessageRequest</c> (§3): <c>streaming</c> defaults to true and <c>agent_id</c> is read.
+    /// A <c>ConversationMessageRequest</c> (Letta's request body): <c>streaming</c> defaults to true and <c>agent_id</c> is read.
     /// </param>
     public static ParsedMessageRequest? Parse(ReadOnlySpan<byte> body, bool streamRoute, out ApiError error, bool conversation = false)
     {

@@ -2,7 +2,7 @@ using LettaSockets.Simulator.History;
 
 namespace LettaSockets.Simulator.Http;
 
-/// <summary>The fields of a <c>LettaStreamingRequest</c> the simulator acts on (§3).</summary>
+/// <summary>The fields of a <c>LettaStreamingRequest</c> the simulator acts on (Letta's request body).</summary>
 internal sealed record ParsedMessageRequest(
     string UserText,
     IReadOnlyList<string> Otids,
@@ -13,7 +13,7 @@ internal sealed record ParsedMessageRequest(
     bool Background,
     bool IncludePingsGiven)
 {
-    /// <summary>A conversation send's <c>agent_id</c> (used with <c>conversation_id=default</c>, §3).</summary>
+    /// <summary>A conversation send's <c>agent_id</c> (used with <c>conversation_id=default</c>, Letta's request body).</summary>
     public string? AgentId { get; init; }
 
     /// <summary>The input messages one by one, for the history.</summary>

@@ -6,7 +6,7 @@ namespace LettaSockets.Simulator.Http;
 
 /// <summary>
 /// Python <c>repr()</c> of simple values: Letta's 422 handler puts <c>str(exc.errors())</c> into
-/// <c>detail</c>, so the validation errors arrive as a Python-literal string (§8.1).
+/// <c>detail</c>, so the validation errors arrive as a Python-literal string (Letta's errors).
 /// </summary>
 internal static class PyRepr
 {

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace LettaSockets.Simulator.Http;
 
 /// <summary>
-/// The body of a re-attach (§10, <c>RetrieveStreamRequest</c>): <c>starting_after</c> (default 0) and
+/// The body of a re-attach (Letta's background runs, <c>RetrieveStreamRequest</c>): <c>starting_after</c> (default 0) and
 /// <c>include_pings</c> (default true), plus for the conversation route <c>run_id</c>, <c>otid</c> and <c>agent_id</c>.
 /// </summary>
 internal sealed record ResumeRequest(long StartingAfter, bool IncludePings)
@@ -19,7 +19,7 @@ internal sealed record ResumeRequest(long StartingAfter, bool IncludePings)
 
     /// <summary>
     /// Parses <paramref name="body"/>. An empty body is <see cref="Absent"/> when <paramref name="optional"/>, else
-    /// a 500: the run route dereferences the body without a null check (§10), so clients must send <c>{}</c>.
+    /// a 500: the run route dereferences the body without a null check (Letta's background runs), so clients must send <c>{}</c>.
     /// </summary>
     public static bool TryParse(byte[] body, bool optional, out ResumeRequest request, out ApiError error)
     {

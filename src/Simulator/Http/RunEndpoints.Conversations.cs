@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace LettaSockets.Simulator.Http;
 
 /// <summary>
-/// <c>POST /v1/conversations/{conversation_id}/stream</c> (§10): re-attach to a background run of the
+/// <c>POST /v1/conversations/{conversation_id}/stream</c> (Letta's background runs): re-attach to a background run of the
 /// conversation — the body's <c>run_id</c>, else the newest run whose input carried the body's <c>otid</c>, else
 /// the newest active run (of the agent, for <c>default</c> + body <c>agent_id</c>). The body is optional; without
 /// one Letta sends no pings.

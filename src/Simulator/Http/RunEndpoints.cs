@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace LettaSockets.Simulator.Http;
 
-/// <summary><c>GET /v1/runs/{id}</c>, <c>GET /v1/runs/</c> and the background re-attach <c>POST /v1/runs/{id}/stream</c> (§10).</summary>
+/// <summary><c>GET /v1/runs/{id}</c>, <c>GET /v1/runs/</c> and the background re-attach <c>POST /v1/runs/{id}/stream</c> (Letta's background runs).</summary>
 internal sealed partial class RunEndpoints(LettaSimulator simulator, SseResponder responder, CancellationToken stopping)
 {
     public async Task GetAsync(HttpContext context)
@@ -51,7 +51,7 @@ internal sealed partial class RunEndpoints(LettaSimulator simulator, SseResponde
         await ReplayAsync(context, run, resume).ConfigureAwait(false);
     }
 
-    /// <summary>Streams a background run's stored chunks after the cursor, then its live ones (§10).</summary>
+    /// <summary>Streams a background run's stored chunks after the cursor, then its live ones (Letta's background runs).</summary>
     private async Task ReplayAsync(HttpContext context, SimRun run, ResumeRequest resume)
     {
         var fault = simulator.Faults.TryTake(FaultTarget.RunStream, run.AgentId, f => f.IsPreStream || f.IsTransport);

@@ -3,7 +3,7 @@ using LettaSockets.Simulator.Wire;
 
 namespace LettaSockets.Simulator.Http;
 
-/// <summary>The run object of §10, in Letta's field order.</summary>
+/// <summary>The run object of Letta's background runs, in Letta's field order.</summary>
 internal static class RunJson
 {
     public static void Write(Utf8JsonWriter writer, SimRun run)

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace LettaSockets.Simulator.Http;
 
 /// <summary>
-/// §1: Letta answers <c>streaming:true</c> on <c>/messages</c> only for clients that look like SDK v1 —
+/// Letta's auth and headers: Letta answers <c>streaming:true</c> on <c>/messages</c> only for clients that look like SDK v1 —
 /// an <c>X-Stainless-Package-Version</c> header, no <c>User-Agent</c> at all, or a letta-client/1.x one.
 /// </summary>
 internal static class SdkVersionGate

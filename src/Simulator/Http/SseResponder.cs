@@ -7,7 +7,7 @@ namespace LettaSockets.Simulator.Http;
 
 /// <summary>
 /// Writes a run's frames as <c>text/event-stream</c>, each flushed on its own. Adds keepalive pings
-/// after silence (§11; their seq_id is the last one sent), and acts out transport faults. Only this
+/// after silence (Letta's keep-alive pings; their seq_id is the last one sent), and acts out transport faults. Only this
 /// class touches the response body of a stream.
 /// </summary>
 internal sealed partial class SseResponder(SimulatorOptions options, TimeProvider time, ILogger logger)

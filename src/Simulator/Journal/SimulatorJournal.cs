@@ -19,7 +19,7 @@ public sealed class SimulatorJournal : IRunTracker
 
     public IReadOnlyList<CancelRecord> Cancels => _cancels.Snapshot();
 
-    /// <summary>Runs in status running right now (a cancelled run leaves at once, §9).</summary>
+    /// <summary>Runs in status running right now (a cancelled run leaves at once, Letta's cancellation).</summary>
     public int ActiveRuns => Volatile.Read(ref _activeRuns);
 
     /// <summary>Completes when a cancel naming <paramref name="runId"/> (in its body or by resolution) arrives or already did.</summary>

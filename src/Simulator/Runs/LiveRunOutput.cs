@@ -5,7 +5,7 @@ namespace LettaSockets.Simulator.Runs;
 /// <summary>
 /// Hands a foreground run's frames to its HTTP response. Bounded, so a slow client slows the run as
 /// TCP backpressure would; once the response is gone (<see cref="Detach"/>) frames are dropped and
-/// the run carries on — closing the connection never cancels a run (§9).
+/// the run carries on — closing the connection never cancels a run (Letta's cancellation).
 /// </summary>
 internal sealed class LiveRunOutput : IFrameSource
 {

@@ -2,7 +2,7 @@ namespace LettaSockets.Simulator.Runs;
 
 /// <summary>
 /// Reads a background run's stored frames after a cursor, then tails the live ones. Stops after an
-/// error frame: Letta's reader returns there, so background clients never see a [DONE] after an error (§8.2).
+/// error frame: Letta's reader returns there, so background clients never see a [DONE] after an error (Letta's errors).
 /// </summary>
 internal sealed class LogFrameSource(RunLog log, int startIndex) : IFrameSource
 {

@@ -9,7 +9,7 @@ internal sealed partial class RunEmitter
 
     private const string AgentErrorMessage = "An error occurred during agent execution.";
 
-    /// <summary>Ends the run the way <paramref name="injected"/> prescribes (§8.2, §13, §5.3).</summary>
+    /// <summary>Ends the run the way <paramref name="injected"/> prescribes (Letta's errors, older Letta versions, Letta's event payloads).</summary>
     public async ValueTask<RunOutcome> EndWithFaultAsync(SimFault injected)
     {
         switch (injected.Kind)
@@ -49,7 +49,7 @@ internal sealed partial class RunEmitter
         }
     }
 
-    /// <summary>An agent behaviour threw: shape (a) if nothing was said yet, else shape (b) (§8.2).</summary>
+    /// <summary>An agent behaviour threw: shape (a) if nothing was said yet, else shape (b) (Letta's errors).</summary>
     public async ValueTask<RunOutcome> EndWithExceptionAsync(Exception exception)
     {
         if (AnyAgentMessage)
@@ -64,7 +64,7 @@ internal sealed partial class RunEmitter
         return new RunOutcome(SimRunStatus.Failed, "error");
     }
 
-    /// <summary>§8.2 (a): stop_reason, event: error, [DONE].</summary>
+    /// <summary>Letta's errors (a): stop_reason, event: error, [DONE].</summary>
     private async ValueTask ErrorBeforeMessagesAsync(string stopReason, string errorType, string message, string? detail)
     {
         await PublishAsync(RunChunkKind.StopReason, Skip(), frames.StopReason(stopReason)).ConfigureAwait(false);
@@ -74,7 +74,7 @@ internal sealed partial class RunEmitter
         await PublishAsync(RunChunkKind.Done, Skip(), SseFrames.Done).ConfigureAwait(false);
     }
 
-    /// <summary>§8.2 (b): stop_reason error, event: error internal_error, then the body just ends.</summary>
+    /// <summary>Letta's errors (b): stop_reason error, event: error internal_error, then the body just ends.</summary>
     private async ValueTask ErrorAfterMessagesAsync(string detail)
     {
         await PublishAsync(RunChunkKind.StopReason, Skip(), frames.StopReason("error")).ConfigureAwait(false);

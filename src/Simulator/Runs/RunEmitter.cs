@@ -5,7 +5,7 @@ namespace LettaSockets.Simulator.Runs;
 
 /// <summary>
 /// The single writer of a run's frames. Assigns background sequence numbers (every chunk takes one,
-/// §10), checks before each agent message whether a cancel was noticed (pattern B, §9) or a run-level
+/// Letta's background runs), checks before each agent message whether a cancel was noticed (pattern B, Letta's cancellation) or a run-level
 /// fault is due, and hands frames to the run's log and live output.
 /// </summary>
 internal sealed partial class RunEmitter(
@@ -71,7 +71,7 @@ internal sealed partial class RunEmitter(
         }
     }
 
-    /// <summary>§4 normal ending (or §9 pattern A with <c>cancelled</c>): stop_reason, usage_statistics, [DONE].</summary>
+    /// <summary>Letta's SSE framing normal ending (or Letta's cancellation pattern A with <c>cancelled</c>): stop_reason, usage_statistics, [DONE].</summary>
     public async ValueTask<RunOutcome> EndAsync(string stopReason, UsageTotals usage, bool checkFirst = true)
     {
         if (checkFirst)
@@ -85,7 +85,7 @@ internal sealed partial class RunEmitter(
         return RunOutcome.From(stopReason);
     }
 
-    /// <summary>§9 pattern B: the spaced stop_reason, then EOF (background: then [DONE] in the store).</summary>
+    /// <summary>Letta's cancellation pattern B: the spaced stop_reason, then EOF (background: then [DONE] in the store).</summary>
     public async ValueTask<RunOutcome> EndCancelledMidStreamAsync()
     {
         await PublishAsync(RunChunkKind.StopReason, Skip(), SseFrames.CancelledSpaced).ConfigureAwait(false);
@@ -99,7 +99,7 @@ internal sealed partial class RunEmitter(
 
     private long? NextSeq() => run.Background ? _nextSeq++ : null;
 
-    /// <summary>stop_reason, usage_statistics and [DONE] take a sequence number but have no seq_id field (§10).</summary>
+    /// <summary>stop_reason, usage_statistics and [DONE] take a sequence number but have no seq_id field (Letta's background runs).</summary>
     private long? Skip()
     {
         NextSeq();

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace LettaSockets.Simulator.Runs;
 
 /// <summary>
-/// One run's life on its own task, independent of any HTTP response (Letta shields the stream, §9):
+/// One run's life on its own task, independent of any HTTP response (Letta shields the stream, Letta's cancellation):
 /// start, initial ping, the script, then exactly one ending. A poller notices cancels every
 /// <see cref="SimulatorOptions.CancelPollInterval"/>, as Letta's wrapper does.
 /// </summary>
@@ -82,7 +82,7 @@ internal sealed partial class RunExecution(
     {
         if (request.IncludePings && run.Streaming)
         {
-            // §11: the immediate initial ping tells the client the run id before any output.
+            // Letta's keep-alive pings: the immediate initial ping tells the client the run id before any output.
             await emitter.PingAsync().ConfigureAwait(false);
         }
 

@@ -25,7 +25,7 @@ internal sealed class RunLauncher(
     }
 
     /// <summary>
-    /// Like <see cref="Start"/>, but first takes the conversation lock <paramref name="lockKey"/> (§12). When an
+    /// Like <see cref="Start"/>, but first takes the conversation lock <paramref name="lockKey"/> (Letta's concurrency and otids). When an
     /// active run holds it, starts nothing and returns false with that run in <paramref name="run"/>.
     /// </summary>
     public bool TryStart(SimAgent agent, SimRequest request, RunMode mode, SimFault? runFault, string? lockKey, out SimRun run, out LiveRunOutput? live)

@@ -2,7 +2,7 @@ namespace LettaSockets.Simulator.Runs;
 
 /// <summary>
 /// The frames a run produced, in order; for background runs the store that readers replay and tail
-/// (index + 1 is the frame's sequence number, §10). Thread-safe; readers wait without polling.
+/// (index + 1 is the frame's sequence number, Letta's background runs). Thread-safe; readers wait without polling.
 /// </summary>
 internal sealed class RunLog(int capacity)
 {

@@ -74,7 +74,7 @@ public sealed class RunStore
         }
     }
 
-    /// <summary>The run a body-less cancel targets (§9).</summary>
+    /// <summary>The run a body-less cancel targets (Letta's cancellation).</summary>
     public SimRun? MostRecentActive(string agentId) => List(agentId, activeOnly: true) is [var newest, ..] ? newest : null;
 
     /// <summary>The runs of <paramref name="conversationId"/>, newest first.</summary>
@@ -94,7 +94,7 @@ public sealed class RunStore
     }
 
     /// <summary>
-    /// Adds <paramref name="run"/> unless an active run already holds its <see cref="SimRun.LockKey"/> (§12);
+    /// Adds <paramref name="run"/> unless an active run already holds its <see cref="SimRun.LockKey"/> (Letta's concurrency and otids);
     /// check and add are one step, so two concurrent sends cannot both get the lock.
     /// </summary>
     internal bool TryAdd(SimRun run, [NotNullWhen(false)] out SimRun? holder)

@@ -50,7 +50,7 @@ internal sealed partial class ScriptPlayer
         }
     }
 
-    /// <summary>Step mode: the step's time passes first, its messages go out whole at the end (§6).</summary>
+    /// <summary>Step mode: the step's time passes first, its messages go out whole at the end (Letta's token and step streaming).</summary>
     private async ValueTask PlayWholeAsync(ScriptPart part, StepState step)
     {
         switch (part)
@@ -105,7 +105,7 @@ internal sealed partial class ScriptPlayer
         }
     }
 
-    /// <summary>§5.2 token mode: first delta name + id, then argument fragments + id.</summary>
+    /// <summary>Letta's event payloads token mode: first delta name + id, then argument fragments + id.</summary>
     private async ValueTask StreamCallAsync(StepState step, string type, string name, string arguments, string callId)
     {
         var otid = step.Otid(type);

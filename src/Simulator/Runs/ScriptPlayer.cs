@@ -5,7 +5,7 @@ namespace LettaSockets.Simulator.Runs;
 
 /// <summary>
 /// Plays an <see cref="AgentScript"/> as Letta's agent loop would stream it: token deltas with a delay
-/// before each (token mode), or each step's messages whole once the step is done (step mode, §6).
+/// before each (token mode), or each step's messages whole once the step is done (step mode, Letta's token and step streaming).
 /// </summary>
 internal sealed partial class ScriptPlayer(
     RunEmitter emit,
@@ -23,7 +23,7 @@ internal sealed partial class ScriptPlayer(
     {
         foreach (var step in script.Steps)
         {
-            // §9 pattern A: the agent loop looks at the run's status before every step.
+            // Letta's cancellation pattern A: the agent loop looks at the run's status before every step.
             if (run.CancelRequested)
             {
                 return await emit.EndAsync("cancelled", _usage.Totals(), checkFirst: false).ConfigureAwait(false);
@@ -71,7 +71,7 @@ internal sealed partial class ScriptPlayer(
     private ValueTask EmitToolReturnAsync(StepState step, string name, string result, string status, string callId,
         IReadOnlyList<string>? stdout, IReadOnlyList<string>? stderr)
     {
-        // A tool return is not part of the LLM response: its own id, otid index 0 (§6).
+        // A tool return is not part of the LLM response: its own id, otid index 0 (Letta's token and step streaming).
         var id = LettaIds.NewMessageId();
         return EmitAsync(id, name, LettaIds.Otid(id, 0), step.StepId,
             e => emit.Frames.ToolReturn(e, result, status, callId, stdout, stderr));

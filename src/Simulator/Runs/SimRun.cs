@@ -46,11 +46,11 @@ public sealed class SimRun
     /// </summary>
     public string? ConversationId { get; internal init; }
 
-    /// <summary>The otids of the request's input messages (§12: the conversation re-attach can look runs up by one).</summary>
+    /// <summary>The otids of the request's input messages (Letta's concurrency and otids: the conversation re-attach can look runs up by one).</summary>
     public IReadOnlyList<string> Otids { get; internal init; } = [];
 
     /// <summary>
-    /// The conversation lock the run holds while active (§12): the conversation id, or the agent id for a
+    /// The conversation lock the run holds while active (Letta's concurrency and otids): the conversation id, or the agent id for a
     /// send to the default conversation; null when it holds none (the agent routes take no lock).
     /// </summary>
     internal string? LockKey { get; init; }
@@ -103,7 +103,7 @@ public sealed class SimRun
         return true;
     }
 
-    /// <summary>Marks the run cancelled at once, as Letta's cancel endpoint does; the run notices later (§9).</summary>
+    /// <summary>Marks the run cancelled at once, as Letta's cancel endpoint does; the run notices later (Letta's cancellation).</summary>
     internal bool RequestCancel(DateTimeOffset now) => TryFinish(SimRunStatus.Cancelled, "cancelled", now);
 
     internal void MarkFirstMessage(long elapsedNs)

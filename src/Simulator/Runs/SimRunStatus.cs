@@ -1,6 +1,6 @@
 namespace LettaSockets.Simulator;
 
-/// <summary>Letta's run statuses (§10).</summary>
+/// <summary>Letta's run statuses (Letta's background runs).</summary>
 public enum SimRunStatus
 {
     Created,

@@ -4,7 +4,7 @@ namespace LettaSockets.Simulator.Runs;
 
 /// <summary>
 /// Ids of one agent step: one <c>message-…</c> id shared by everything the LLM response produced, and the
-/// otid index that moves on whenever the message type changes (§6).
+/// otid index that moves on whenever the message type changes (Letta's token and step streaming).
 /// </summary>
 internal sealed class StepState
 {

@@ -1,6 +1,6 @@
 namespace LettaSockets.Simulator.Wire;
 
-/// <summary>The common LettaMessage fields of §5.1 that vary per event.</summary>
+/// <summary>The common LettaMessage fields of Letta's event payloads that vary per event.</summary>
 internal readonly record struct Envelope(
     string Id,
     string? Name,

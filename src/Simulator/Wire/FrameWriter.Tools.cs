@@ -3,7 +3,7 @@ namespace LettaSockets.Simulator.Wire;
 internal sealed partial class FrameWriter
 {
     /// <summary>
-    /// Token mode (§5.2): <c>tool_call</c> and <c>tool_calls</c> are the same delta object, null keys omitted.
+    /// Token mode (Letta's event payloads): <c>tool_call</c> and <c>tool_calls</c> are the same delta object, null keys omitted.
     /// <paramref name="messageType"/> is <c>tool_call_message</c> or <c>approval_request_message</c>.
     /// </summary>
     public byte[] ToolCallDelta(in Envelope envelope, string messageType, string? name, string? arguments, string toolCallId)
@@ -16,7 +16,7 @@ internal sealed partial class FrameWriter
         return End();
     }
 
-    /// <summary>Step mode (§5.2): <c>tool_call</c> is the complete call, <c>tool_calls</c> an array.</summary>
+    /// <summary>Step mode (Letta's event payloads): <c>tool_call</c> is the complete call, <c>tool_calls</c> an array.</summary>
     public byte[] ToolCall(in Envelope envelope, string messageType, string name, string arguments, string toolCallId)
     {
         BeginMessage(envelope, messageType);
@@ -29,7 +29,7 @@ internal sealed partial class FrameWriter
         return End();
     }
 
-    /// <summary>§5.2 tool_return_message: deprecated top-level mirrors, then the <c>tool_returns</c> array.</summary>
+    /// <summary>Letta's event payloads tool_return_message: deprecated top-level mirrors, then the <c>tool_returns</c> array.</summary>
     public byte[] ToolReturn(
         in Envelope envelope,
         string result,

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace LettaSockets.Simulator.Wire;
 
 /// <summary>
-/// Renders complete SSE frames (<c>data: {json}\n\n</c>) in Letta's key order (§5). One instance per
+/// Renders complete SSE frames (<c>data: {json}\n\n</c>) in Letta's key order (Letta's event payloads). One instance per
 /// run; reuses its buffers, so it is not thread-safe.
 /// </summary>
 internal sealed partial class FrameWriter
@@ -77,7 +77,7 @@ internal sealed partial class FrameWriter
         return End();
     }
 
-    /// <summary>§5.3 error_message, always under <c>event: error</c>.</summary>
+    /// <summary>Letta's event payloads error_message, always under <c>event: error</c>.</summary>
     public byte[] ErrorMessage(string runId, string errorType, string message, string? detail, long? seqId)
     {
         Begin("event: error\ndata: "u8);
@@ -100,7 +100,7 @@ internal sealed partial class FrameWriter
         _json.Reset(_buffer);
     }
 
-    /// <summary>§5.1: every key present, in this order, null where absent.</summary>
+    /// <summary>Letta's event payloads: every key present, in this order, null where absent.</summary>
     private void BeginMessage(in Envelope envelope, string messageType)
     {
         Begin();

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace LettaSockets.Simulator.Wire;
 
-/// <summary>Letta's message date format: seconds precision, always <c>+00:00</c> (§5.1).</summary>
+/// <summary>Letta's message date format: seconds precision, always <c>+00:00</c> (Letta's event payloads).</summary>
 internal static class LettaDate
 {
     private const string Format = "yyyy-MM-dd'T'HH:mm:ss'+00:00'";

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace LettaSockets.Simulator.Wire;
 
-/// <summary>Id formats of §1: a prefix and a lowercase UUIDv4; otids per §6.</summary>
+/// <summary>Id formats of Letta's auth and headers: a prefix and a lowercase UUIDv4; otids per Letta's token and step streaming.</summary>
 internal static partial class LettaIds
 {
     public const string MessagePrefix = "message-";
@@ -17,11 +17,11 @@ internal static partial class LettaIds
 
     public static string NewConversationId() => "conv-" + Guid.NewGuid().ToString("D");
 
-    /// <summary>OpenAI-style provider tool call id; Letta passes these through untouched (§1).</summary>
+    /// <summary>OpenAI-style provider tool call id; Letta passes these through untouched (Letta's auth and headers).</summary>
     public static string NewToolCallId() => "call_" + Guid.NewGuid().ToString("N")[..24];
 
     /// <summary>
-    /// §6: the id's UUID with its low 7 bits replaced by <paramref name="index"/>, so index 0 usually
+    /// Letta's token and step streaming: the id's UUID with its low 7 bits replaced by <paramref name="index"/>, so index 0 usually
     /// differs from the id itself (…c0 becomes …80).
     /// </summary>
     public static string Otid(string prefixedId, int index)

@@ -4,7 +4,7 @@ namespace LettaSockets.Simulator.Wire;
 
 /// <summary>
 /// Python <c>json.dumps</c> formatting (<c>", "</c> and <c>": "</c> separators, ASCII-only escapes), used for
-/// the few payloads Letta builds by hand instead of through pydantic (§4, §5.3, §13).
+/// the few payloads Letta builds by hand instead of through pydantic (Letta's SSE framing, Letta's event payloads, older Letta versions).
 /// </summary>
 internal static class PyJson
 {

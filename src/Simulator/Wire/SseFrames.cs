@@ -2,13 +2,13 @@ using System.Text;
 
 namespace LettaSockets.Simulator.Wire;
 
-/// <summary>The fixed or hand-formatted frames of §4, §8 and §9.</summary>
+/// <summary>The fixed or hand-formatted frames of Letta's SSE framing, Letta's errors and Letta's cancellation.</summary>
 internal static class SseFrames
 {
-    /// <summary>§4 terminator.</summary>
+    /// <summary>Letta's SSE framing terminator.</summary>
     public static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    /// <summary>§9 pattern B: the cancellation wrapper formats this with json.dumps, so it has spaces.</summary>
+    /// <summary>Letta's cancellation pattern B: the cancellation wrapper formats this with json.dumps, so it has spaces.</summary>
     public static readonly byte[] CancelledSpaced =
         "data: {\"message_type\": \"stop_reason\", \"stop_reason\": \"cancelled\"}\n\n"u8.ToArray();
 
@@ -21,14 +21,14 @@ internal static class SseFrames
         "event: sim-unknown\ndata: {\"ignored\":true}\n\n" +
         "data: not-json\n\n");
 
-    /// <summary>§13, up to 0.14: <c>event: error</c> with a nested error object, then [DONE].</summary>
+    /// <summary>older Letta versions, up to 0.14: <c>event: error</c> with a nested error object, then [DONE].</summary>
     public static byte[] LegacyError(string type, string message, string? detail)
     {
         var inner = PyJson.Dumps(("type", type), ("message", message), ("detail", detail));
         return ErrorEvent(PyJson.Dumps(("error", new PyJson.RawJson(inner))));
     }
 
-    /// <summary>§5.3 generic transport error: json.dumps formatting and no message_type.</summary>
+    /// <summary>Letta's event payloads generic transport error: json.dumps formatting and no message_type.</summary>
     public static byte[] TransportError(string text) =>
         ErrorEvent(PyJson.Dumps(("error", text), ("code", "INTERNAL_SERVER_ERROR")));
 

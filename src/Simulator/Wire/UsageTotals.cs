@@ -1,6 +1,6 @@
 namespace LettaSockets.Simulator.Wire;
 
-/// <summary>The numbers of a <c>usage_statistics</c> event (§5.3).</summary>
+/// <summary>The numbers of a <c>usage_statistics</c> event (Letta's event payloads).</summary>
 internal readonly record struct UsageTotals(
     int CompletionTokens,
     int PromptTokens,

@@ -14,7 +14,7 @@ public sealed partial class ConversationTests
 
     private static readonly string s_longText = string.Join(" ", Enumerable.Range(1, 400).Select(i => $"word{i}"));
 
-    /// <summary>No <c>streaming</c> field: the conversation route streams by default (§3).</summary>
+    /// <summary>No <c>streaming</c> field: the conversation route streams by default (Letta's request body).</summary>
     private static string PlainBody(string text, string? agentId = null, bool background = false) =>
         "{\"messages\":[{\"role\":\"user\",\"content\":" + JsonSerializer.Serialize(text) + ",\"otid\":\"0b7f6c1e-2a43-4d5e-9f60-7a8b9c0d1e2f\"}]"
         + ",\"stream_tokens\":true"
