@@ -5,7 +5,7 @@ namespace LettaSockets.Server.Sockets;
 
 public sealed partial class SocketSession
 {
-    /// <summary>The per-connection message rate (token bucket); none in tests that build a session alone.</summary>
+    /// <summary>The per-connection message rate (token bucket); null means unlimited.</summary>
     public MessageRateLimiter? RateLimiter { get; init; }
 
     /// <summary>

@@ -54,7 +54,7 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
 
     public string ConnectionId => _context.ConnectionId;
 
-    /// <summary>Where the writer reports the frames it sent; none in tests that build a session alone.</summary>
+    /// <summary>Where the writer reports the frames it sent; null reports nothing.</summary>
     public Observability.LettaSocketsMetrics? Metrics { get; init; }
 
     /// <summary>Turns that have not sent their terminal frame yet.</summary>
