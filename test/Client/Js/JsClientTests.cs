@@ -158,8 +158,33 @@ public sealed class JsClientTests
         Assert.IsTrue(last.GetProperty("retryable").GetBoolean());
         Assert.IsTrue(last.GetProperty("client").GetBoolean());
         Assert.AreEqual("back again", result.GetProperty("after").GetString());
+        JsonElement offline = result.GetProperty("offline");
+        Assert.AreEqual("not_connected", offline.GetProperty("code").GetString(), "sent while reconnecting");
+        Assert.IsTrue(offline.GetProperty("retryable").GetBoolean());
         string[] states = [.. result.GetProperty("states").EnumerateArray().Select(s => s.GetString()!)];
         CollectionAssert.IsSubsetOf(new[] { "reconnecting", "live" }, states);
+    }
+
+    [TestMethod]
+    public async Task CancelWhileTheGatewayIsDown_IsSentWithTheResume_AndTheRunStopsInLetta()
+    {
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["Sockets:DrainTimeout"] = "00:00:00" });
+        string agent = gateway.AddAgent(_ => AgentScript.Create().Say(Frames.ManyWords(2000)).WithTokenDelay(TimeSpan.FromMilliseconds(50)));
+        await using NodeScenario node = await NodeScenario.StartAsync("cancelWhileDown", Env(gateway, agent));
+
+        await node.WaitForStepAsync("streaming", s_node);
+        await gateway.StopServerAsync();
+        await node.WaitForStepAsync("cancelled", s_node);
+        await gateway.StartServerAsync();
+        JsonElement result = await node.ResultAsync(s_node);
+
+        JsonElement last = result.GetProperty("last");
+        Assert.AreEqual("done", last.GetProperty("type").GetString(), result.ToString());
+        Assert.AreEqual("cancelled", last.GetProperty("stop_reason").GetString());
+        Assert.AreEqual("client", last.GetProperty("cancelled_by").GetString());
+        Assert.IsFalse(last.TryGetProperty("client", out _), "the server's done, after the resume and the cancel");
+        using var wait = new CancellationTokenSource(Frames.Wait);
+        await gateway.Simulator.Journal.WaitForCancelAsync(result.GetProperty("runId").GetString()!, wait.Token);
     }
 
     [TestMethod]

@@ -142,10 +142,32 @@ const scenarios = {
       }
     });
     step('lost');
+    // Still reconnecting (the test restarts the server only now): a request ends at once, retryable.
+    const offline = await client.send('while down').result;
     await client.whenLive();
     const after = await client.send('hello', { agentId: env.LS_AGENT2 }).text();
     client.close();
-    return { last: frames.at(-1), states, after };
+    return { last: frames.at(-1), states, after, offline };
+  },
+
+  async cancelWhileDown() {
+    const client = await LettaSocketsClient.connect(env.LS_BASE, { agentId: env.LS_AGENT, resumable: 'auto', reconnect: fast });
+    const turn = client.send('talk');
+    client.addEventListener('state', ({ detail }) => {
+      if (detail.state === 'reconnecting' && turn.state === 'interrupted' && !turn.cancelRequested) {
+        turn.cancel();
+        step('cancelled');
+      }
+    });
+    let streaming = false;
+    const frames = await collect(turn, (frame) => {
+      if (frame.type === 'chunk' && !streaming) {
+        streaming = true;
+        step('streaming');
+      }
+    });
+    client.close();
+    return { last: frames.at(-1), runId: frames.find((f) => f.run_id)?.run_id ?? null };
   },
 
   async resume() {
