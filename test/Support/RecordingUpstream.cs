@@ -22,7 +22,19 @@ public sealed class RecordingUpstream : IUpstream
 
     public Task<IUpstreamStream> ResumeTurnStreamAsync(string agentId, string? conversationId, string otid, long afterSeq, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<string>> ListActiveRunsAsync(string agentId, string? conversationId, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+    /// <summary>What <see cref="ListActiveRunsAsync"/> answers (newest first, as Letta lists them).</summary>
+    public IReadOnlyList<string> ActiveRuns { get; set; } = [];
+
+    /// <summary>How many times the active runs were asked for.</summary>
+    public int ActiveRunQueries => _activeRunQueries;
+
+    private int _activeRunQueries;
+
+    public Task<IReadOnlyList<string>> ListActiveRunsAsync(string agentId, string? conversationId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _activeRunQueries);
+        return Task.FromResult(ActiveRuns);
+    }
 
     public Task<ObjectOwner?> GetRunOwnerAsync(string runId, CancellationToken cancellationToken) => Task.FromResult<ObjectOwner?>(null);
 

@@ -8,15 +8,11 @@ namespace LettaSockets.Server.Sockets;
 
 public sealed partial class SocketSession
 {
-    /// <summary>Own runs remembered so a follow never replays this socket's own turns (bounded).</summary>
-    private const int OwnRunsRemembered = 256;
-
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _follows = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _ownRunOrder = new();
-    private readonly ConcurrentDictionary<string, byte> _ownRuns = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TurnFollower> _follows = new(StringComparer.Ordinal);
+    private readonly OwnRuns _ownRuns = new();
 
     /// <summary>
-    /// <c>follow</c>: from now on, every resumable run of the agent (or of its conversation) that is active
+    /// <c>follow</c> (the dispatcher's part; <see cref="TurnFollower"/> polls): from now on, every resumable run of the agent (or of its conversation) that is active
     /// in Letta and was not started by this socket streams here too, from its first event, as a turn of its
     /// own (<c>id</c> = <c>&lt;follow id&gt;:&lt;run id&gt;</c>, frames marked <c>followed</c>) — started by
     /// another tab, device or gateway instance. Letta is asked every <see cref="Connections.SocketOptions.FollowPollInterval"/>.
@@ -58,89 +54,29 @@ public sealed partial class SocketSession
             return;
         }
 
-        var follow = CancellationTokenSource.CreateLinkedTokenSource(_turns.Aborted);
-        if (!_follows.TryAdd(id, follow))
+        var follower = new TurnFollower(agentId!, frame.ConversationId, _pump, _turns, _ownRuns, run => Attach(id, agentId!, frame.ConversationId, run), _time, _options.FollowPollInterval);
+        if (!_follows.TryAdd(id, follower))
         {
-            follow.Dispose();
+            follower.Dispose();
             return;
         }
 
         await _turns.Output.WriteAsync(StreamChunk.FollowingFrame(new FollowInfo(id, agentId!, frame.ConversationId)), _turns.Aborted).ConfigureAwait(false);
-        _ = FollowAsync(id, agentId!, frame.ConversationId, follow.Token);
+        follower.Start();
     }
 
     /// <summary><c>unfollow</c>: no new runs are attached; turns already followed run to their end.</summary>
     private void Unfollow(string id)
     {
-        if (_follows.TryRemove(id, out CancellationTokenSource? follow))
+        if (_follows.TryRemove(id, out TurnFollower? follower))
         {
-            follow.Cancel();
-            follow.Dispose();
+            follower.Stop();
+            follower.Dispose();
         }
     }
 
-    /// <summary>Remembers the runs this socket's own turns started (a follow skips them).</summary>
-    private void OnTurnStopped(Turn turn)
-    {
-        if (!turn.Info.Followed && turn.Info.RunId is { } run && _ownRuns.TryAdd(run, 0))
-        {
-            _ownRunOrder.Enqueue(run);
-            while (_ownRunOrder.Count > OwnRunsRemembered && _ownRunOrder.TryDequeue(out string? old))
-            {
-                _ownRuns.TryRemove(old, out _);
-            }
-        }
-    }
-
-    private async Task FollowAsync(string followId, string agentId, string? conversationId, CancellationToken token)
-    {
-        var attached = new HashSet<string>(StringComparer.Ordinal);
-        try
-        {
-            while (!token.IsCancellationRequested)
-            {
-                IReadOnlyList<string> runs;
-                try
-                {
-                    runs = await _pump.FindActiveRunsAsync(agentId, conversationId, token).ConfigureAwait(false);
-                }
-                catch (UpstreamException)
-                {
-                    runs = []; // Letta is unwell: ask again next time
-                }
-
-                // Oldest first; a run is skipped while one of this socket's own turns on the agent has not
-                // learnt its run id yet (that run may be it).
-                foreach (string run in runs.Reverse())
-                {
-                    if (attached.Contains(run) || IsOwnRun(run) || OwnTurnWithoutRun(agentId))
-                    {
-                        continue;
-                    }
-
-                    if (Attach(followId, agentId, conversationId, run))
-                    {
-                        attached.Add(run);
-                    }
-                }
-
-                await Task.Delay(_options.FollowPollInterval, _time, token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Log.FrameFailed(_logger, _context.ConnectionId, ClientFrameType.Follow, followId, e);
-        }
-    }
-
-    private bool IsOwnRun(string run) =>
-        _ownRuns.ContainsKey(run) || _turns.RunningTurns().Any(t => !t.Info.Followed && t.Info.RunId == run);
-
-    private bool OwnTurnWithoutRun(string agentId) =>
-        _turns.RunningTurns().Any(t => !t.Info.Followed && t.Info.AgentId == agentId && t.Info.RunId is null && !t.IsFinished);
+    /// <summary>Remembers the runs this socket's own turns started (its follows skip them).</summary>
+    private void OnTurnStopped(Turn turn) => _ownRuns.Remember(turn);
 
     /// <summary>Starts a followed turn: a resume of <paramref name="run"/> from its first event. False when
     /// the agent is busy on this socket (tried again at the next poll).</summary>
