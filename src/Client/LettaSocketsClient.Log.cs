@@ -9,7 +9,7 @@ public sealed partial class LettaSocketsClient
         [LoggerMessage(1, LogLevel.Debug, "Connected: {ConnectionId}, agent {AgentId}, resumable {Resumable}")]
         public static partial void Connected(ILogger logger, string connectionId, string? agentId, bool resumable);
 
-        [LoggerMessage(2, LogLevel.Information, "The socket to the gateway closed ({CloseStatus} {CloseDescription})")]
+        [LoggerMessage(2, LogLevel.Debug, "The socket to the gateway closed ({CloseStatus} {CloseDescription})")]
         public static partial void Lost(ILogger logger, int? closeStatus, string? closeDescription);
 
         [LoggerMessage(3, LogLevel.Debug, "Reconnecting, attempt {Attempt} in {Delay}")]
@@ -24,7 +24,7 @@ public sealed partial class LettaSocketsClient
         [LoggerMessage(6, LogLevel.Debug, "A server frame was ignored: {Reason}")]
         public static partial void FrameIgnored(ILogger logger, string reason);
 
-        [LoggerMessage(7, LogLevel.Information, "The gateway is shutting down ({Reason}); {Count} resumable turns handed over")]
+        [LoggerMessage(7, LogLevel.Debug, "The gateway is shutting down ({Reason}); {Count} resumable turns handed over")]
         public static partial void Shutdown(ILogger logger, string? reason, int count);
 
         [LoggerMessage(8, LogLevel.Debug, "The gateway sent {Code} for no running turn ({Id}): {Message}")]

@@ -141,7 +141,7 @@ public sealed partial class LettaSocketsClient : IAsyncDisposable
         try
         {
             long started = _options.TimeProvider.GetTimestamp();
-            if (!await SendAsync(WriteFrame(w => w.WriteString("type", "ping"), id, null, null)).ConfigureAwait(false))
+            if (!await SendAsync(WriteFrame("ping", id, agentId: null, fields: null)).ConfigureAwait(false))
             {
                 throw new LettaSocketsException("Not connected to the gateway.");
             }
@@ -220,7 +220,7 @@ public sealed partial class LettaSocketsClient : IAsyncDisposable
     {
         if (turn.RequestCancel())
         {
-            await SendAsync(WriteFrame(static w => w.WriteString("type", "cancel"), turn.Id, null, null)).ConfigureAwait(false);
+            await SendAsync(WriteFrame("cancel", turn.Id, agentId: null, fields: null)).ConfigureAwait(false);
         }
     }
 
@@ -254,7 +254,7 @@ public sealed partial class LettaSocketsClient : IAsyncDisposable
                 await ReattachAsync(turn).ConfigureAwait(false);
             }
         }
-        else if (!await SendAsync(WriteFrame(request.WriteFields, id, request.Type, request.AgentId)).ConfigureAwait(false))
+        else if (!await SendAsync(WriteFrame(request.Type, id, request.AgentId, request.WriteFields)).ConfigureAwait(false))
         {
             turn.Fail(ClientErrorCodes.NotConnected, "Not connected to the gateway.", retryable: true);
         }
@@ -272,31 +272,27 @@ public sealed partial class LettaSocketsClient : IAsyncDisposable
 
         Log.Resuming(_logger, cursor.Id, cursor.RunId, cursor.AfterSeq);
         var resume = new ResumeRequest(cursor);
-        if (await SendAsync(WriteFrame(resume.WriteFields, cursor.Id, resume.Type, cursor.AgentId)).ConfigureAwait(false) && turn.CancelRequested)
+        if (await SendAsync(WriteFrame(resume.Type, cursor.Id, cursor.AgentId, resume.WriteFields)).ConfigureAwait(false) && turn.CancelRequested)
         {
-            await SendAsync(WriteFrame(static w => w.WriteString("type", "cancel"), turn.Id, null, null)).ConfigureAwait(false);
+            await SendAsync(WriteFrame("cancel", turn.Id, agentId: null, fields: null)).ConfigureAwait(false);
         }
     }
 
-    /// <summary>One frame as UTF-8: <c>type</c> (unless <paramref name="fields"/> writes it), <c>id</c>, <c>agent_id</c>, then the fields.</summary>
-    private static ReadOnlyMemory<byte> WriteFrame(Action<Utf8JsonWriter> fields, string id, string? type, string? agentId)
+    /// <summary>One client frame as UTF-8: <c>type</c>, <c>id</c>, <c>agent_id</c>, then the request's own fields.</summary>
+    private static ReadOnlyMemory<byte> WriteFrame(string type, string id, string? agentId, Action<Utf8JsonWriter>? fields)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            if (type is not null)
-            {
-                writer.WriteString("type", type);
-            }
-
-            fields(writer);
+            writer.WriteString("type", type);
             writer.WriteString("id", id);
             if (agentId is not null)
             {
                 writer.WriteString("agent_id", agentId);
             }
 
+            fields?.Invoke(writer);
             writer.WriteEndObject();
         }
 
