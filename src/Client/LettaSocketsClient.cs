@@ -40,7 +40,8 @@ public sealed partial class LettaSocketsClient : IAsyncDisposable
         _uri = uri;
         _options = options;
         _logger = options.Logger ?? NullLogger.Instance;
-        _idPrefix = options.IdPrefix ?? $"n{Random.Shared.Next(0x100000, 0xFFFFFF):x}";
+        // Request ids should be unique per agent (a resume without run_id finds the run by its id): random per client.
+        _idPrefix = options.IdPrefix ?? $"n{Random.Shared.NextInt64(1L << 40, 1L << 44):x}";
     }
 
     /// <summary>The latest <c>ready</c> frame: the socket's agent, limits, whether turns can be resumed.</summary>

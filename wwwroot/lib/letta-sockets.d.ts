@@ -13,6 +13,8 @@ export interface TurnFrameBase {
   seq?: number;
   /** True on a frame the client made itself (a lost connection, a closed client), never on the server's. */
   client?: true;
+  /** True on the frames of a turn this socket follows (docs/PROTOCOL.md, "Following"). */
+  followed?: true;
 }
 
 export interface ReadyFrame {
@@ -21,6 +23,8 @@ export interface ReadyFrame {
   connection_id: string;
   agent_id?: string | null;
   resumable: boolean;
+  /** Whether the agents have several conversations (conversation_id, history by conversation). */
+  conversations?: boolean;
   limits: { max_frame_bytes: number; max_content_chars: number; max_active_turns: number };
   server: { name: string; version: string; instance?: string };
 }
@@ -116,7 +120,21 @@ export interface ErrorFrame extends Omit<TurnFrameBase, 'id'> {
 
 export interface PongFrame { type: 'pong'; id?: string }
 
-export interface ResumeCursor { id: string; run_id?: string | null; after_seq: number; agent_id?: string | null }
+/** The answer to a `history` request (it ends the request). `messages` are shaped as live frames, plus `user_message`. */
+export interface HistoryFrame {
+  type: 'history';
+  id: string;
+  agent_id?: string;
+  conversation_id?: string | null;
+  messages: Array<{ type: string; message_id?: string; run_id?: string; [field: string]: unknown }>;
+  has_more: boolean;
+  before?: string | null;
+}
+
+/** A `follow` was accepted (it ends the follow request). */
+export interface FollowingFrame { type: 'following'; id: string; agent_id?: string; conversation_id?: string | null }
+
+export interface ResumeCursor { id: string; run_id?: string | null; after_seq: number; agent_id?: string | null; conversation_id?: string | null }
 
 export interface ShutdownFrame { type: 'shutdown'; reason: string; resume?: ResumeCursor[] }
 
@@ -127,7 +145,7 @@ export type TurnFrame =
   | StatusFrame | ReasoningFrame | ChunkFrame | ToolCallFrame | ToolResultFrame
   | ApprovalRequestFrame | DoneFrame | ErrorFrame;
 
-export type TerminalFrame = DoneFrame | ErrorFrame;
+export type TerminalFrame = DoneFrame | ErrorFrame | HistoryFrame | FollowingFrame;
 
 export type ServerFrame = ReadyFrame | TurnFrame | PongFrame | ShutdownFrame;
 
@@ -197,6 +215,7 @@ export declare class Turn<F extends { type: string } = TurnFrame> extends EventT
   readonly id: string;
   readonly request: Record<string, unknown> & { type: string; id: string };
   readonly agentId: string | null;
+  readonly conversationId: string | null;
   readonly runId: string | null;
   readonly lastSeq: number | null;
   readonly resumedAfter: number | null;
@@ -239,8 +258,8 @@ export declare class LettaSocketsClient extends EventTarget {
   reconnectNow(): void;
   send(content: string, options?: SendOptions): Turn;
   approve(toolCallId: string, approve: boolean, options?: ApproveOptions): Turn;
-  resume(cursor: ResumeCursor | { id: string; runId?: string | null; afterSeq?: number; agentId?: string | null }, options?: RequestOptions): Turn;
-  /** Any request answered by frames of its id and one done/error (message, approve, resume, later kinds). */
+  resume(cursor: ResumeCursor | { id: string; runId?: string | null; afterSeq?: number; agentId?: string | null; conversationId?: string | null }, options?: RequestOptions): Turn;
+  /** Any request answered by frames of its id and one terminal frame (done, error, history, following): message, approve, resume, history, follow, later kinds. */
   request<F extends { type: string } = TurnFrame | OtherFrame>(frame: { type: string; id?: string; [field: string]: unknown }, options?: RequestOptions): Turn<F>;
   /** `cancel` for one turn, or for every turn of the socket. */
   cancel(id?: string): boolean;

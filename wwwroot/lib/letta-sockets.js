@@ -7,7 +7,8 @@ export const PROTOCOL = 'letta-sockets.v1';
 
 /** Frames that carry a turn's content: after a resume, the ones at or below the cursor were delivered already. */
 const CONTENT = new Set(['chunk', 'reasoning', 'tool_call', 'tool_result', 'approval_request']);
-const TERMINAL = new Set(['done', 'error']);
+/** The frames that end a request (docs/PROTOCOL.md: done or error; a history request's history, a follow's following). */
+const TERMINAL = new Set(['done', 'error', 'history', 'following']);
 
 const DEFAULTS = {
   baseDelayMs: 500,
@@ -82,6 +83,7 @@ export class Turn extends EventTarget {
     this.request = request;
     this.id = request.id;
     this.agentId = request.agent_id ?? client.ready?.agent_id ?? null;
+    this.conversationId = request.conversation_id ?? null;
     this.runId = request.run_id ?? null;
     /** The highest `seq` received: with `runId`, the cursor a resume continues from. */
     this.lastSeq = Number.isInteger(request.after_seq) ? request.after_seq : null;
@@ -114,7 +116,7 @@ export class Turn extends EventTarget {
 
   /** Where a resume would continue: `{ id, run_id, after_seq, agent_id }`. */
   get cursor() {
-    return { id: this.id, run_id: this.runId, after_seq: this.lastSeq ?? 0, agent_id: this.agentId };
+    return { id: this.id, run_id: this.runId, after_seq: this.lastSeq ?? 0, agent_id: this.agentId, conversation_id: this.conversationId };
   }
 
   /** Sends `cancel` for this turn (at once, or as soon as an interrupted turn is re-attached). False when it has ended. */
@@ -237,8 +239,9 @@ export class Turn extends EventTarget {
       id: this.id,
       ...(this.runId ? { run_id: this.runId } : {}),
       after_seq: this.resumedAfter,
-      // The socket may be bound to another agent; the run is this turn's agent's.
+      // The socket may be bound to another agent; the run is this turn's agent's (and conversation's).
       ...(this.agentId ? { agent_id: this.agentId } : {}),
+      ...(this.conversationId ? { conversation_id: this.conversationId } : {}),
     };
   }
 
@@ -420,12 +423,14 @@ export class LettaSocketsClient extends EventTarget {
       ...(cursor.run_id ?? cursor.runId ? { run_id: cursor.run_id ?? cursor.runId } : {}),
       after_seq: cursor.after_seq ?? cursor.afterSeq ?? 0,
       ...(cursor.agent_id ?? cursor.agentId ? { agent_id: cursor.agent_id ?? cursor.agentId } : {}),
+      ...(cursor.conversation_id ?? cursor.conversationId ? { conversation_id: cursor.conversation_id ?? cursor.conversationId } : {}),
     }, options);
   }
 
   /**
-   * Sends any request the gateway answers with frames of its id ending in done or error (message,
-   * approve, resume, and kinds added later) and returns its Turn. An id is assigned if the frame has none.
+   * Sends any request the gateway answers with frames of its id ending in one terminal frame (done,
+   * error; history for `history`, following for `follow`) and returns its Turn: message, approve,
+   * resume, and kinds added later. An id is assigned if the frame has none.
    */
   request(frame, options = {}) {
     const request = { ...frame, id: frame.id ?? options.id ?? this.#nextId() };

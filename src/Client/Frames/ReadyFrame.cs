@@ -15,6 +15,9 @@ public sealed record ReadyFrame : LettaFrame
     /// <summary>Whether the server offers resumable turns.</summary>
     public bool Resumable { get; init; }
 
+    /// <summary>Whether the agents have several conversations (<c>conversation_id</c>, history by conversation).</summary>
+    public bool Conversations { get; init; }
+
     public int MaxFrameBytes { get; init; }
 
     public int MaxContentChars { get; init; }

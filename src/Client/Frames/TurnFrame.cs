@@ -12,6 +12,12 @@ public abstract record TurnFrame : LettaFrame
     /// <summary>Letta's sequence number, in resumable turns.</summary>
     public long? Seq { get; init; }
 
-    /// <summary>True for <see cref="DoneFrame"/> and <see cref="ErrorFrame"/>: nothing of the turn follows.</summary>
-    public bool IsTerminal => this is DoneFrame or ErrorFrame;
+    /// <summary>True on the frames of a turn this socket follows (docs/PROTOCOL.md, "Following").</summary>
+    public bool Followed { get; init; }
+
+    /// <summary>
+    /// True for the frame that ends a request: <see cref="DoneFrame"/> or <see cref="ErrorFrame"/>, and the
+    /// answers of the requests answered by one frame (<c>history</c>, <c>following</c>). Nothing of the request follows.
+    /// </summary>
+    public bool IsTerminal => this is DoneFrame or ErrorFrame or OtherTurnFrame { WireType: "history" or "following" };
 }

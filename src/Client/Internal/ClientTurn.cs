@@ -25,6 +25,7 @@ internal sealed class ClientTurn : IDisposable
         Request = request;
         Id = id;
         AgentId = agentId;
+        ConversationId = request.Conversation;
         Resumable = request.AsksResumable;
         if (request is ResumeRequest resume)
         {
@@ -40,6 +41,8 @@ internal sealed class ClientTurn : IDisposable
     public string Id { get; }
 
     public string? AgentId { get; private set; }
+
+    public string? ConversationId { get; }
 
     public string? RunId { get; private set; }
 
@@ -180,7 +183,7 @@ internal sealed class ClientTurn : IDisposable
 
             ResumedAfter = LastSeq ?? 0;
             Phase = TurnPhase.Resuming;
-            return new TurnCursor(Id, RunId, ResumedAfter.Value) { AgentId = AgentId };
+            return new TurnCursor(Id, RunId, ResumedAfter.Value) { AgentId = AgentId, ConversationId = ConversationId };
         }
     }
 

@@ -54,35 +54,35 @@ internal sealed class FrameReader
 
         return f.Type switch
         {
-            "chunk" => new ChunkFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, MessageId = f.MessageId, Content = f.Content ?? "" },
-            "reasoning" => new ReasoningFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, MessageId = f.MessageId, Content = f.Content ?? "", Hidden = f.Hidden ?? false },
-            "status" => new StatusFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, Status = f.Status ?? "", ToolCallId = f.ToolCallId, ElapsedMs = f.ElapsedMs },
-            "tool_call" => new ToolCallFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, ToolCallId = f.ToolCallId ?? "", Name = f.Name, Arguments = f.Arguments },
+            "chunk" => new ChunkFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, Followed = f.Followed ?? false, MessageId = f.MessageId, Content = f.Content ?? "" },
+            "reasoning" => new ReasoningFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, Followed = f.Followed ?? false, MessageId = f.MessageId, Content = f.Content ?? "", Hidden = f.Hidden ?? false },
+            "status" => new StatusFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, Followed = f.Followed ?? false, Status = f.Status ?? "", ToolCallId = f.ToolCallId, ElapsedMs = f.ElapsedMs },
+            "tool_call" => new ToolCallFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, Followed = f.Followed ?? false, ToolCallId = f.ToolCallId ?? "", Name = f.Name, Arguments = f.Arguments },
             "tool_result" => new ToolResultFrame
             {
-                Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, ToolCallId = f.ToolCallId ?? "", Name = f.Name,
+                Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, Followed = f.Followed ?? false, ToolCallId = f.ToolCallId ?? "", Name = f.Name,
                 Status = f.Status, Result = f.Result, Stdout = f.Stdout, Stderr = f.Stderr,
             },
-            "approval_request" => new ApprovalRequestFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, ToolCallId = f.ToolCallId ?? "", Name = f.Name, Arguments = f.Arguments },
+            "approval_request" => new ApprovalRequestFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, Followed = f.Followed ?? false, ToolCallId = f.ToolCallId ?? "", Name = f.Name, Arguments = f.Arguments },
             "done" => new DoneFrame
             {
-                Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, StopReason = f.StopReason ?? "",
+                Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, Followed = f.Followed ?? false, StopReason = f.StopReason ?? "",
                 CancelledBy = f.CancelledBy, Usage = f.Usage, Metrics = f.Metrics,
             },
             "error" => new ErrorFrame
             {
-                Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, Code = f.Code ?? "", Message = f.Message ?? "",
+                Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, Followed = f.Followed ?? false, Code = f.Code ?? "", Message = f.Message ?? "",
                 Retryable = f.Retryable ?? false, RetryAfterMs = f.RetryAfterMs, StopReason = f.StopReason, Detail = f.Detail,
             },
             "pong" => new PongFrame { Id = f.Id },
             "ready" => new ReadyFrame
             {
-                Protocol = f.Protocol, ConnectionId = f.ConnectionId ?? "", AgentId = f.AgentId, Resumable = f.Resumable ?? false,
+                Protocol = f.Protocol, ConnectionId = f.ConnectionId ?? "", AgentId = f.AgentId, Resumable = f.Resumable ?? false, Conversations = f.Conversations ?? false,
                 MaxFrameBytes = f.MaxFrameBytes, MaxContentChars = f.MaxContentChars, MaxActiveTurns = f.MaxActiveTurns,
                 ServerName = f.ServerName, ServerVersion = f.ServerVersion, ServerInstance = f.ServerInstance,
             },
             "shutdown" => new ShutdownFrame { Reason = f.Reason, Resume = f.Resume ?? [] },
-            _ => new OtherTurnFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, WireType = f.Type, Json = Encoding.UTF8.GetString(utf8) },
+            _ => new OtherTurnFrame { Id = f.Id, AgentId = f.AgentId, RunId = f.RunId, Seq = f.Seq, Followed = f.Followed ?? false, WireType = f.Type, Json = Encoding.UTF8.GetString(utf8) },
         };
     }
 
@@ -127,6 +127,8 @@ internal sealed class FrameReader
             case var _ when name.SequenceEqual("protocol"u8): f.Protocol = String(ref reader); break;
             case var _ when name.SequenceEqual("connection_id"u8): f.ConnectionId = String(ref reader); break;
             case var _ when name.SequenceEqual("resumable"u8): f.Resumable = Bool(ref reader); break;
+            case var _ when name.SequenceEqual("conversations"u8): f.Conversations = Bool(ref reader); break;
+            case var _ when name.SequenceEqual("followed"u8): f.Followed = Bool(ref reader); break;
             case var _ when name.SequenceEqual("limits"u8): Limits(ref reader, ref f); break;
             case var _ when name.SequenceEqual("server"u8): Server(ref reader, ref f); break;
             case var _ when name.SequenceEqual("reason"u8): f.Reason = String(ref reader); break;
@@ -378,6 +380,8 @@ internal sealed class FrameReader
         public string? Protocol;
         public string? ConnectionId;
         public bool? Resumable;
+        public bool? Conversations;
+        public bool? Followed;
         public int MaxFrameBytes;
         public int MaxContentChars;
         public int MaxActiveTurns;

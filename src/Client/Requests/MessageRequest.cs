@@ -17,6 +17,8 @@ public sealed record MessageRequest(string Content) : TurnRequest
 
     protected internal override bool AsksResumable => Resumable == true;
 
+    protected internal override string? Conversation => ConversationId;
+
     protected internal override void WriteFields(Utf8JsonWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);

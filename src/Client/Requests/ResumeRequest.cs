@@ -12,6 +12,7 @@ public sealed record ResumeRequest : TurnRequest
         RunId = cursor.RunId;
         AfterSeq = cursor.AfterSeq;
         AgentId = cursor.AgentId;
+        ConversationId = cursor.ConversationId;
     }
 
     public override string Type => "resume";
@@ -21,7 +22,11 @@ public sealed record ResumeRequest : TurnRequest
 
     public long AfterSeq { get; init; }
 
+    public string? ConversationId { get; init; }
+
     protected internal override bool AsksResumable => true;
+
+    protected internal override string? Conversation => ConversationId;
 
     protected internal override void WriteFields(Utf8JsonWriter writer)
     {
@@ -32,5 +37,9 @@ public sealed record ResumeRequest : TurnRequest
         }
 
         writer.WriteNumber("after_seq", AfterSeq);
+        if (ConversationId is not null)
+        {
+            writer.WriteString("conversation_id", ConversationId);
+        }
     }
 }

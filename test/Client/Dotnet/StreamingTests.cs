@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LettaSockets.Client.Tests.Support;
 using LettaSockets.Simulator;
 
@@ -152,6 +153,22 @@ public sealed class StreamingTests
     }
 
     [TestMethod]
+    public async Task ARequestKindOfItsOwn_History_IsSentThroughRequestAsync_AndEndsWithItsAnswer()
+    {
+        string agent = s_gateway.AddAgent(_ => AgentScript.Create().Say("remember this"));
+        await using LettaSocketsClient client = await ConnectAsync(agent);
+        await Frames.ReadAllBoundedAsync(client.StreamAsync("hello"));
+
+        List<TurnFrame> frames = await Frames.ReadAllBoundedAsync(client.RequestAsync(new HistoryRequest(10) { Id = "h1" }));
+
+        OtherTurnFrame history = Assert.IsInstanceOfType<OtherTurnFrame>(frames.Single(), string.Join('\n', frames));
+        Assert.AreEqual("history", history.Type);
+        Assert.AreEqual("h1", history.Id);
+        Assert.IsTrue(history.IsTerminal, "history answers the request, as done would");
+        StringAssert.Contains(history.Json, "remember this");
+    }
+
+    [TestMethod]
     public async Task PingAsync_IsAnsweredByPong()
     {
         await using LettaSocketsClient client = await ConnectAsync(null);
@@ -160,5 +177,14 @@ public sealed class StreamingTests
 
         Assert.IsGreaterThan(TimeSpan.Zero, roundTrip);
         Assert.AreEqual(ConnectionState.Live, client.State);
+    }
+
+    /// <summary>A request kind the client has no type for: what a caller (or a later version) adds.</summary>
+    private sealed record HistoryRequest(int Limit) : TurnRequest
+    {
+        public override string Type => "history";
+
+        // "protected internal" only because this assembly sees the client's internals; elsewhere it is "protected".
+        protected internal override void WriteFields(Utf8JsonWriter writer) => writer.WriteNumber("limit", Limit);
     }
 }

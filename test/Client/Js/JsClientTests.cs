@@ -112,6 +112,19 @@ public sealed class JsClientTests
     }
 
     [TestMethod]
+    public async Task Request_SendsAKindOfItsOwn_History_AndItsAnswerEndsTheTurn()
+    {
+        string agent = s_gateway.AddAgent(_ => AgentScript.Create().Say("remember this"));
+
+        JsonElement result = await RunAsync("history", Env(s_gateway, agent));
+
+        JsonElement history = result.GetProperty("frames").EnumerateArray().Single();
+        Assert.AreEqual("history", history.GetProperty("type").GetString());
+        StringAssert.Contains(history.GetProperty("messages").ToString(), "remember this");
+        Assert.AreEqual("ended", result.GetProperty("state").GetString());
+    }
+
+    [TestMethod]
     public async Task Ping_IsAnsweredByPong_AndARefusedUpgradeRejectsConnect()
     {
         JsonElement ping = await RunAsync("ping", Env(s_gateway));

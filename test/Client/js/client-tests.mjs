@@ -104,6 +104,15 @@ const scenarios = {
     };
   },
 
+  async history() {
+    const client = await LettaSocketsClient.connect(env.LS_BASE, { agentId: env.LS_AGENT });
+    await client.send('hello').result;
+    const request = client.request({ type: 'history', limit: 10 });
+    const frames = await collect(request);
+    client.close();
+    return { frames, state: request.state };
+  },
+
   async ping() {
     const client = await LettaSocketsClient.connect(env.LS_BASE);
     const rtt = await client.ping();
