@@ -95,7 +95,7 @@ export class Turn extends EventTarget {
     this.accepted = request.type === 'resume';
     this.cancelRequested = false;
     this.state = 'pending';
-    /** The `done` or `error` frame once the turn has ended. */
+    /** The terminal frame once the turn has ended. */
     this.terminal = null;
     this.result = new Promise((resolve) => { this.#resolve = resolve; });
     if (signal) {
@@ -109,12 +109,12 @@ export class Turn extends EventTarget {
 
   /**
    * Whether a `resume` can bring the turn back after a lost socket: its run outlives the socket and
-   * the client can name it — by id, or because the server took the request, so the agent's newest
-   * background run is this one (docs/PROTOCOL.md, "Resuming").
+   * the client can name it — by run id, or, once the server has the request, by the turn's own id
+   * (the server finds the run that turn's message started: docs/PROTOCOL.md, "Resuming").
    */
   get canResume() { return this.resumable && (this.runId !== null || this.accepted); }
 
-  /** Where a resume would continue: `{ id, run_id, after_seq, agent_id }`. */
+  /** Where a resume would continue: `{ id, run_id, after_seq, agent_id, conversation_id }`. */
   get cursor() {
     return { id: this.id, run_id: this.runId, after_seq: this.lastSeq ?? 0, agent_id: this.agentId, conversation_id: this.conversationId };
   }

@@ -32,7 +32,7 @@ internal sealed class ClientTurn : IDisposable
             RunId = resume.RunId;
             LastSeq = resume.AfterSeq;
             ResumedAfter = resume.AfterSeq;
-            Accepted = true; // a run to resume exists: the newest one is this turn's
+            Accepted = true; // the caller names a turn the server had
         }
     }
 
@@ -63,7 +63,8 @@ internal sealed class ClientTurn : IDisposable
 
     public bool IsActive => Phase != TurnPhase.Ended;
 
-    /// <summary>A resume can bring it back: the run outlives the socket and the client can name it (by id, or as the agent's newest).</summary>
+    /// <summary>A resume can bring it back: the run outlives the socket and the client can name it (by run id, or — once the
+    /// server has the request — by the turn's own id, which finds the run its message started).</summary>
     private bool CanResume => Resumable && (RunId is not null || Accepted);
 
     /// <summary>One frame with this turn's id, on the receive loop. True when it ended the turn.</summary>
