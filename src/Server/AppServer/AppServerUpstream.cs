@@ -322,6 +322,7 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
                 if (slot.Turn == turn)
                 {
                     slot.Turn = null;
+                    slot.Previous = turn;
                     slot.FinishedAt = _time.GetTimestamp();
                 }
             }
@@ -604,9 +605,22 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
         if (RuntimeOf(frame) is { } runtime && _runtimes.TryGetValue(runtime, out RuntimeSlot? slot)
             && slot.Turn is { } turn && turn.Socket.Generation == generation)
         {
+            // letta-code 0.32.18 can still send a few deltas of an aborted turn after its turn_finished:
+            // they belong to the previous turn's runs, never to the one that took the runtime since.
+            if (slot.Previous is { } previous && RunIdOf(frame) is { } runId && previous.HasRun(runId) && !turn.HasRun(runId))
+            {
+                Ignored("late_" + type);
+                return;
+            }
+
             turn.OnFrame(type, frame);
         }
     }
+
+    private static string? RunIdOf(JsonElement frame) =>
+        frame.TryGetProperty("delta", out JsonElement delta) && delta.ValueKind == JsonValueKind.Object && Text(delta, "run_id") is { } inDelta
+            ? inDelta
+            : Text(frame, "run_id");
 
     private void Ignored(string type)
     {
@@ -638,6 +652,9 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
     {
         public readonly Lock Gate = new();
         public AppServerTurn? Turn;
+
+        /// <summary>The turn before <see cref="Turn"/>: late frames of its runs are dropped.</summary>
+        public AppServerTurn? Previous;
         public long StartedOn;
         public long FinishedAt;
 
