@@ -18,8 +18,12 @@ export class TurnView {
   #ticker = 0;
   #resumed = false;
 
-  /** @param {{ id: string, agentName: string, userText?: string, note?: string }} options */
-  constructor({ id, agentId, agentName, userText, note }) {
+  /**
+   * @param {{ id: string, agentName: string, userText?: string, note?: string, followed?: boolean }} options
+   * Without `userText` and `note` the turn has no user line (a page of history that starts mid-turn).
+   * `followed`: the turn was started elsewhere (another tab, device or client) and this page follows it.
+   */
+  constructor({ id, agentId, agentName, userText, note, followed }) {
     this.answer = h('div', { class: 'answer', 'aria-live': 'polite', 'aria-busy': 'true' });
     this.statusLine = h('p', { class: 'turn-status', role: 'status' },
       h('span', { class: 'dots', 'aria-hidden': 'true' }, h('span'), h('span'), h('span')),
@@ -28,10 +32,12 @@ export class TurnView {
       h('span', { class: 'elapsed', 'aria-hidden': 'true' }));
     this.foot = h('div', { class: 'turn-foot' });
     const initial = (agentName || '?').trim().charAt(0).toUpperCase();
-    this.el = h('li', { class: 'turn', 'data-turn-id': id, 'data-agent-id': agentId },
-      userText != null
-        ? h('div', { class: 'msg user' }, h('div', { class: 'bubble', text: userText }))
-        : h('div', { class: 'msg user note' }, h('div', { class: 'note-text', text: note ?? '' })),
+    let user = null;
+    if (userText != null) user = h('div', { class: 'msg user' }, h('div', { class: 'bubble', text: userText }));
+    else if (note != null) user = h('div', { class: 'msg user note' }, h('div', { class: 'note-text', text: note }));
+    this.el = h('li', { class: 'turn', 'data-turn-id': id, 'data-agent-id': agentId, 'data-followed': followed ? 'true' : null },
+      user,
+      followed ? h('p', { class: 'origin-note', text: 'Started elsewhere: another tab, device or client' }) : null,
       h('div', { class: 'msg assistant' },
         h('div', { class: 'avatar', 'aria-hidden': 'true', text: initial }),
         h('div', { class: 'assistant-body' },
@@ -101,7 +107,16 @@ export class TurnView {
     this.#showStatus('Thinking…');
   }
 
+  /** An approval card; without `decide` (history) it is shown as already answered, with no buttons. */
   approval(frame, decide) {
+    if (!decide) {
+      this.answer.append(h('section', { class: 'approval-card past', 'data-tool-call-id': frame.tool_call_id, 'data-decision': 'past', 'aria-label': 'Approval request' },
+        h('header', {}, h('span', { class: 'card-title', text: 'Approval asked' }),
+          h('code', { class: 'tool-name', text: frame.name ?? 'tool' })),
+        h('pre', { class: 'tool-args', text: formatArguments(frame.arguments ?? '') }),
+        h('p', { class: 'approval-outcome', text: 'Answered earlier.' })));
+      return;
+    }
     const outcome = h('p', { class: 'approval-outcome', role: 'status' });
     const buttons = [true, false].map((approve) => h('button', {
       type: 'button',

@@ -13,7 +13,7 @@ export class Turn {
   /**
    * @param {import('../lib/letta-sockets.js').Turn} sent the library's turn for the request
    * @param {import('./render.js').TurnView} view
-   * @param {{ changed(turn: Turn): void, retry(turn: Turn): void, resume(cursor: object): import('../lib/letta-sockets.js').Turn, approve(turn: Turn, frame: object, approve: boolean): boolean }} hooks
+   * @param {{ changed(turn: Turn): void, retry: ((turn: Turn) => void) | null, resume(cursor: object): import('../lib/letta-sockets.js').Turn, approve(turn: Turn, frame: object, approve: boolean): boolean }} hooks
    */
   constructor(sent, view, hooks) {
     this.id = sent.id;
@@ -187,7 +187,7 @@ export class Turn {
         this.view.setState(this.state);
         this.#attach(this.hooks.resume(cursor)); // now if the socket is live, else with the next one
       };
-    } else if (frame.retryable) {
+    } else if (frame.retryable && this.hooks.retry) {
       retry = () => this.hooks.retry(this);
     }
     this.view.error(frame, retry);

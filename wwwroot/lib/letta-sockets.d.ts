@@ -263,6 +263,8 @@ export declare class LettaSocketsClient extends EventTarget {
   request<F extends { type: string } = TurnFrame | OtherFrame>(frame: { type: string; id?: string; [field: string]: unknown }, options?: RequestOptions): Turn<F>;
   /** `cancel` for one turn, or for every turn of the socket. */
   cancel(id?: string): boolean;
+  /** `unfollow` for the follow request `followId` (not answered); false when not live. */
+  unfollow(followId: string): boolean;
   /** Round trip in ms. */
   ping(options?: { timeoutMs?: number }): Promise<number>;
   close(code?: number, reason?: string): void;

@@ -460,6 +460,14 @@ export class LettaSocketsClient extends EventTarget {
     return turn ? turn.cancel() : this.#sendFrame({ type: 'cancel', id });
   }
 
+  /**
+   * Sends `unfollow` for a follow (the id of its `follow` request): no new turns are attached to it.
+   * The gateway does not answer it. False when not live (a lost socket has lost its follows anyway).
+   */
+  unfollow(followId) {
+    return this.#sendFrame({ type: 'unfollow', id: followId });
+  }
+
   /** Sends `ping` and resolves with the round trip in milliseconds. */
   ping({ timeoutMs = this.#options.pingTimeoutMs } = {}) {
     const id = `ping-${++this.#pingCount}`;
