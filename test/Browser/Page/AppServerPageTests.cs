@@ -14,27 +14,16 @@ namespace LettaSockets.Browser.Tests.Page;
 [DoNotParallelize]
 public sealed class AppServerPageTests : ChatPageTest
 {
-    private static FakeLlm? s_llm;
-    private static LettaCodeServer? s_server;
+    private static AppServerStack? s_stack;
     private static TestGateway? s_gateway;
     private static string s_agent = null!;
 
     [ClassInitialize]
     public static async Task StartAsync(TestContext _)
     {
-        if (LettaCodeServer.SkipReason is { } why)
-        {
-            Assert.Inconclusive(why);
-        }
-
-        s_llm = await FakeLlm.StartAsync();
-        s_server = await LettaCodeServer.StartAsync(s_llm);
-        s_gateway = await PageGateway.StartAsync(new Dictionary<string, string?>
-        {
-            ["Letta:BaseUrl"] = s_server.WebSocketUrl.ToString(),
-            ["Letta:ApiKey"] = s_server.Token,
-        });
-        s_agent = await s_server.CreateAgentAsync("page-tests");
+        s_stack = await AppServerStack.StartAsync();
+        s_gateway = await PageGateway.StartAsync(s_stack.GatewaySettings());
+        s_agent = await s_stack.Server.CreateAgentAsync("page-tests");
     }
 
     [ClassCleanup]
@@ -45,14 +34,9 @@ public sealed class AppServerPageTests : ChatPageTest
             await s_gateway.DisposeAsync();
         }
 
-        if (s_server is not null)
+        if (s_stack is not null)
         {
-            await s_server.DisposeAsync();
-        }
-
-        if (s_llm is not null)
-        {
-            await s_llm.DisposeAsync();
+            await s_stack.DisposeAsync();
         }
     }
 

@@ -11,41 +11,31 @@ namespace LettaSockets.Server.Tests.AppServer;
 [DoNotParallelize]
 public sealed class AppServerFaultTests
 {
-    private static FakeLlm s_llm = null!;
+    private static AppServerStack? s_stack;
     private static LettaCodeServer s_server = null!;
     private static string s_agent = null!;
 
     [ClassInitialize]
     public static async Task StartAsync(TestContext _)
     {
-        if (LettaCodeServer.SkipReason is { } why)
-        {
-            Assert.Inconclusive(why);
-        }
-
-        s_llm = await FakeLlm.StartAsync();
-        s_server = await LettaCodeServer.StartAsync(s_llm);
+        s_stack = await AppServerStack.StartAsync();
+        s_server = s_stack.Server;
         s_agent = await s_server.CreateAgentAsync("fault-tests");
     }
 
     [ClassCleanup]
     public static async Task StopAsync()
     {
-        if (s_server is not null)
+        if (s_stack is not null)
         {
-            await s_server.DisposeAsync();
-        }
-
-        if (s_llm is not null)
-        {
-            await s_llm.DisposeAsync();
+            await s_stack.DisposeAsync();
         }
     }
 
     [TestMethod]
     public async Task The_app_server_killed_mid_turn_ends_the_turn_with_one_typed_error_and_a_turn_after_its_restart_works()
     {
-        await using TestGateway gateway = await TestGateway.StartAsync(AppServerTests.GatewaySettings(s_server));
+        await using TestGateway gateway = await TestGateway.StartAsync(AppServerTests.GatewaySettings(s_stack!));
         await using TestClient client = await gateway.ConnectAsync(s_agent);
         await client.SendMessageAsync("k1", "[slow 100]");
         await client.ReadUntilAsync(f => f.Id == "k1" && f.Type == "chunk", TimeSpan.FromSeconds(60));
@@ -91,7 +81,7 @@ public sealed class AppServerFaultTests
     {
         var logs = new LogCapture();
         string wrong = "wrong-token-" + Guid.NewGuid().ToString("N");
-        await using TestGateway gateway = await TestGateway.StartAsync(AppServerTests.GatewaySettings(s_server, wrong), services: s => s.AddSingleton<ILoggerProvider>(logs));
+        await using TestGateway gateway = await TestGateway.StartAsync(AppServerTests.GatewaySettings(s_stack!, wrong), services: s => s.AddSingleton<ILoggerProvider>(logs));
         await using TestClient client = await gateway.ConnectAsync(s_agent);
         List<ServerFrame> frames = [];
         for (int attempt = 0; attempt < 20; attempt++)
@@ -120,7 +110,7 @@ public sealed class AppServerFaultTests
     public async Task Frames_the_gateway_does_not_know_are_ignored_and_counted_and_the_turn_goes_on()
     {
         await using AppServerRelay relay = await AppServerRelay.StartAsync(s_server.WebSocketUrl);
-        Dictionary<string, string?> settings = AppServerTests.GatewaySettings(s_server);
+        Dictionary<string, string?> settings = AppServerTests.GatewaySettings(s_stack!);
         settings["Letta:BaseUrl"] = relay.Url.ToString();
         await using TestGateway gateway = await TestGateway.StartAsync(settings);
         using var metrics = new MetricsRecorder(gateway.Services.GetRequiredService<IMeterFactory>());

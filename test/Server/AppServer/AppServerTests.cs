@@ -13,7 +13,7 @@ namespace LettaSockets.Server.Tests.AppServer;
 [DoNotParallelize]
 public sealed class AppServerTests
 {
-    private static FakeLlm s_llm = null!;
+    private static AppServerStack? s_stack;
     private static LettaCodeServer s_server = null!;
     private static TestGateway s_gateway = null!;
     private static LogCapture s_logs = null!;
@@ -22,15 +22,10 @@ public sealed class AppServerTests
     [ClassInitialize]
     public static async Task StartAsync(TestContext _)
     {
-        if (LettaCodeServer.SkipReason is { } why)
-        {
-            Assert.Inconclusive(why);
-        }
-
-        s_llm = await FakeLlm.StartAsync();
-        s_server = await LettaCodeServer.StartAsync(s_llm);
+        s_stack = await AppServerStack.StartAsync();
+        s_server = s_stack.Server;
         s_logs = new LogCapture();
-        s_gateway = await TestGateway.StartAsync(GatewaySettings(s_server), services: s => s.AddSingleton<ILoggerProvider>(s_logs));
+        s_gateway = await TestGateway.StartAsync(GatewaySettings(s_stack), services: s => s.AddSingleton<ILoggerProvider>(s_logs));
         s_agent = await s_server.CreateAgentAsync("gateway-tests");
     }
 
@@ -42,26 +37,20 @@ public sealed class AppServerTests
             await s_gateway.DisposeAsync();
         }
 
-        if (s_server is not null)
+        if (s_stack is not null)
         {
-            await s_server.DisposeAsync();
-        }
-
-        if (s_llm is not null)
-        {
-            await s_llm.DisposeAsync();
+            await s_stack.DisposeAsync();
         }
     }
 
-    internal static Dictionary<string, string?> GatewaySettings(LettaCodeServer server, string? token = null) => new()
+    /// <summary>The stack's settings, plus one delta a frame (byte-exact checks) and debug logs (secrets checks).</summary>
+    internal static Dictionary<string, string?> GatewaySettings(AppServerStack stack, string? token = null)
     {
-        ["Letta:BaseUrl"] = server.WebSocketUrl.ToString(),
-        ["Letta:ApiKey"] = token ?? server.Token,
-        ["AppServer:ReconnectBaseDelay"] = "00:00:00.100",
-        ["AppServer:ReconnectMaxDelay"] = "00:00:00.500",
-        ["Sockets:MaxMergedChunks"] = "1",
-        ["Logging:LogLevel:LettaSockets"] = "Debug",
-    };
+        Dictionary<string, string?> settings = stack.GatewaySettings(token);
+        settings["Sockets:MaxMergedChunks"] = "1";
+        settings["Logging:LogLevel:LettaSockets"] = "Debug";
+        return settings;
+    }
 
     private static string Dump(IEnumerable<ServerFrame> frames) =>
         string.Join(" | ", frames.Select(f => $"{f.Type}:{f.Status}{f.Code}{f.StopReason}:{f.ToolCallId}:{f.Content}{f.Message}{f.Detail}{f.Result}"));
@@ -103,7 +92,7 @@ public sealed class AppServerTests
         await using TestClient client = await s_gateway.ConnectAsync(s_agent);
         await client.SendMessageAsync("c1", "[slow 60]");
         await client.ReadUntilAsync(f => f.Id == "c1" && f.Type == "chunk", TimeSpan.FromSeconds(60));
-        LlmRequest request = s_llm.Requests.Last(r => r.UserText == "[slow 60]");
+        LlmRequest request = s_stack!.Llm.Requests.Last(r => r.UserText == "[slow 60]");
         await client.CancelAsync("c1");
         List<ServerFrame> frames = await client.ReadTurnAsync("c1", TimeSpan.FromSeconds(30));
         int wordsAtCancel = request.Streamed;
@@ -199,7 +188,7 @@ public sealed class AppServerTests
         Assert.AreEqual("b1", other[^1].Detail, "busy names the active turn");
         await first.CancelAsync("b1");
         await first.ReadTurnAsync("b1", TimeSpan.FromSeconds(30));
-        Assert.IsFalse(s_llm.Requests.Any(r => r.UserText.Contains("other socket", StringComparison.Ordinal) || r.UserText.Contains("same socket", StringComparison.Ordinal)), "the refused messages never reached the model");
+        Assert.IsFalse(s_stack!.Llm.Requests.Any(r => r.UserText.Contains("other socket", StringComparison.Ordinal) || r.UserText.Contains("same socket", StringComparison.Ordinal)), "the refused messages never reached the model");
     }
 
     [TestMethod]
@@ -241,7 +230,7 @@ public sealed class AppServerTests
     [TestMethod]
     public async Task Idle_runtimes_beyond_the_limit_are_forgotten_and_started_again_when_used()
     {
-        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>(GatewaySettings(s_server)) { ["AppServer:MaxRuntimes"] = "1" });
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>(GatewaySettings(s_stack!)) { ["AppServer:MaxRuntimes"] = "1" });
         var upstream = (LettaSockets.Server.AppServer.AppServerUpstream)gateway.Services.GetRequiredService<LettaSockets.Server.Upstream.IUpstream>();
         string conversation = await s_server.CreateConversationAsync(s_agent);
         await using TestClient client = await gateway.ConnectAsync(s_agent);
@@ -297,6 +286,6 @@ public sealed class AppServerTests
         }
 
         Assert.AreEqual("free", TestClient.Text(frames));
-        Assert.IsLessThan(80, s_llm.Requests.Last(r => r.UserText == "[slow 80]").Streamed + 0, "the first turn had not finished by itself");
+        Assert.IsLessThan(80, s_stack!.Llm.Requests.Last(r => r.UserText == "[slow 80]").Streamed + 0, "the first turn had not finished by itself");
     }
 }
