@@ -13,7 +13,11 @@ public static class LettaSocketsApplicationExtensions
     {
         app.UseWebSockets();
         app.UseDefaultFiles();
-        app.UseStaticFiles();
+
+        // The client library's type declarations (letta-sockets.d.ts) are TypeScript, not an MPEG stream.
+        var contentTypes = new Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider();
+        contentTypes.Mappings[".ts"] = "application/typescript; charset=utf-8";
+        app.UseStaticFiles(new StaticFileOptions { ContentTypeProvider = contentTypes });
         app.MapLettaWebSockets();
         app.MapLettaSse();
         app.MapAgentsApi();
