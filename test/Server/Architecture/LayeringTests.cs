@@ -53,8 +53,9 @@ public sealed class LayeringTests
     {
         // Counters, cursors and the cancel flag are the server's (TurnState); the wire contract keeps
         // what frames show. The run id is learned once, after the turn starts.
-        string[] settable = [.. typeof(TurnInfo).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true }).Select(p => p.Name)];
-        CollectionAssert.AreEquivalent(new[] { nameof(TurnInfo.RunId) }, settable, "only the run id is set after construction");
+        static bool InitOnly(PropertyInfo p) => p.SetMethod!.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(System.Runtime.CompilerServices.IsExternalInit));
+        string[] settable = [.. typeof(TurnInfo).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true } && !InitOnly(p)).Select(p => p.Name)];
+        CollectionAssert.AreEquivalent(new[] { nameof(TurnInfo.RunId) }, settable, "only the run id is set after construction (init-only identity aside)");
         Assert.IsEmpty(typeof(TurnInfo).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Where(m => !m.IsSpecialName), "no behaviour, only identity");
         Assert.IsFalse(typeof(StreamChunk).Assembly.GetTypes().Any(t => t.IsPublic && t.Name.Contains("Pooled", StringComparison.Ordinal)), "pooling is the serializer's own business");
     }
