@@ -6,7 +6,7 @@ import { Turn } from './turns.js';
 import { TurnView, noticeView } from './render.js';
 import { bindComposer } from './composer.js';
 import { followScroll } from './scroll.js';
-import { Thread, threadKey } from './threads.js';
+import { Thread, threadKey, liveList } from './threads.js';
 import { groupHistory, historyView } from './history.js';
 import { ConversationList } from './conversations.js';
 import { Follows } from './follow.js';
@@ -32,6 +32,8 @@ const session = Math.random().toString(36).slice(2, 8);
 const connection = openConnection(pageSocketUrl, `web-${session}`);
 const turns = new Map();
 const threads = new Map();
+/** The turns of this visit in the agents' default conversations: one list across agent switches. */
+const defaultLive = liveList();
 /** The conversation on screen. */
 let thread = null;
 const scroll = followScroll(ui.scroller, ui.threads);
@@ -172,7 +174,7 @@ function threadFor(agentId, conversationId) {
   const key = threadKey(agentId, conversationId);
   let found = threads.get(key);
   if (!found) {
-    found = new Thread({ agentId, conversationId, onEarlier: (t) => loadHistory(t, { older: true }) });
+    found = new Thread({ agentId, conversationId, onEarlier: (t) => loadHistory(t, { older: true }), live: conversationId ? undefined : defaultLive });
     threads.set(key, found);
     ui.threads.append(found.el);
   }

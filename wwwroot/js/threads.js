@@ -7,8 +7,12 @@ import { h } from './dom.js';
 export const threadKey = (agentId, conversationId) => `${agentId ?? ''}|${conversationId ?? ''}`;
 
 export class Thread {
-  /** @param {{ agentId: string | null, conversationId: string | null, onEarlier: (thread: Thread) => void }} options */
-  constructor({ agentId, conversationId, onEarlier }) {
+  /**
+   * @param {{ agentId: string | null, conversationId: string | null, onEarlier: (thread: Thread) => void, live?: HTMLOListElement }} options
+   * `live`: a list of turns shared with other threads (the page's turns in the agents' default
+   * conversations stay in one list across agent switches, as before conversations existed).
+   */
+  constructor({ agentId, conversationId, onEarlier, live }) {
     this.agentId = agentId;
     this.conversationId = conversationId;
     this.key = threadKey(agentId, conversationId);
@@ -18,7 +22,7 @@ export class Thread {
     this.firstUserText = null;
     this.earlier = h('button', { type: 'button', class: 'btn earlier', text: 'Load earlier messages', hidden: true, onclick: () => onEarlier(this) });
     this.past = h('ol', { class: 'conversation past-list', 'aria-label': 'Earlier messages' });
-    this.live = h('ol', { class: 'conversation', 'aria-label': 'Conversation' });
+    this.live = live ?? liveList();
     this.el = h('section', { class: 'thread', hidden: true, 'data-agent-id': agentId, 'data-conversation-id': conversationId ?? 'default' },
       h('div', { class: 'earlier-row' }, this.earlier), this.past, this.live);
   }
@@ -27,6 +31,7 @@ export class Thread {
 
   /** The shown thread's lists carry the ids the rest of the page (and its tests) know. */
   show() {
+    if (this.live.parentNode !== this.el) this.el.append(this.live);
     this.el.hidden = false;
     this.live.id = 'conversation';
     this.past.id = 'history';
@@ -56,3 +61,6 @@ export class Thread {
     this.earlier.hidden = !this.history.hasMore;
   }
 }
+
+/** A list for the turns of this visit. */
+export const liveList = () => h('ol', { class: 'conversation', 'aria-label': 'Conversation' });
