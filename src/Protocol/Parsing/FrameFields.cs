@@ -127,6 +127,7 @@ internal sealed class FrameFields
             RunId = _runId,
             AfterSeq = _afterSeq,
             AgentId = _agentId,
+            ConversationId = _conversationId,
         });
     }
 

@@ -181,4 +181,24 @@ public sealed class ConversationTests
         await first.CancelAsync("a");
         Assert.AreEqual("done", (await first.ReadTurnAsync("a"))[^1].Type);
     }
+
+    [TestMethod]
+    public async Task A_turn_in_a_conversation_resumes_by_its_request_id_after_the_socket_dropped()
+    {
+        string words = string.Join(' ', Enumerable.Range(1, 150).Select(i => $"w{i}"));
+        string slow = s_gateway.AddAgent(_ => AgentScript.Create().Say(words).WithTokenDelay(TimeSpan.FromMilliseconds(8)));
+        string conversation = await CreateConversationAsync(slow);
+        TestClient first = await ConnectAsync(slow);
+        await first.SendJsonAsync(new { type = "message", id = "in-conv", content = "go", conversation_id = conversation, resumable = true });
+        await first.ReadUntilAsync(f => f.Id == "in-conv" && f.Type == "chunk");
+        first.Socket.Abort();
+        first.Socket.Dispose();
+
+        await using TestClient second = await ConnectAsync(slow);
+        await second.SendJsonAsync(new { type = "resume", id = "in-conv", conversation_id = conversation, after_seq = 0 });
+        List<ServerFrame> resumed = await second.ReadTurnAsync("in-conv", TimeSpan.FromSeconds(30));
+
+        Assert.AreEqual("done", resumed[^1].Type, resumed[^1].Message);
+        Assert.AreEqual(words, TestClient.Text(resumed), "the whole turn, found in its conversation by its request id");
+    }
 }
