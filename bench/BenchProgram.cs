@@ -53,7 +53,7 @@ internal static class BenchProgram
         results.GatewayEnvironment = Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") ?? "";
         Console.WriteLine($"Machine: {results.Machine.Cores} cores, {results.Machine.CpuModel}, {results.Machine.MemoryGiB:F1} GiB, .NET {results.Machine.DotnetVersion}");
 
-        bool needsStack = options.Selected.Overlaps(["throughput", "latency", "direct", "density", "memory", "cancel", "appserver"]);
+        bool needsStack = options.Selected.Overlaps(["throughput", "latency", "direct", "density", "memory", "cancel", "appserver", "cold"]);
         if (needsStack)
         {
             Builder.Build(options);
@@ -98,6 +98,12 @@ internal static class BenchProgram
         {
             Console.WriteLine("Memory per unit …");
             results.Memory = await MemoryScenario.RunAsync(options).ConfigureAwait(false);
+        }
+
+        if (options.Selected.Contains("cold"))
+        {
+            Console.WriteLine("Cold start …");
+            results.Cold = await ColdScenario.RunAsync(options).ConfigureAwait(false);
         }
 
         if (options.Selected.Contains("appserver"))

@@ -50,7 +50,11 @@ internal sealed class BenchStack : IDisposable
     public long MethodsCompiled => Directory.EnumerateFiles(JitLogs).Sum(f => new FileInfo(f).Length);
 
     /// <param name="gatewayArguments">Settings a scenario changes on purpose (e.g. <c>--Sockets:Compression=true</c>).</param>
-    public static async Task<BenchStack> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? gatewayEnvironment = null, IReadOnlyList<string>? gatewayArguments = null)
+    /// <summary>Seconds from starting the gateway process until its <c>/readyz</c> first answered 200.</summary>
+    public double GatewayReadySeconds { get; private init; }
+
+    /// <param name="jitLog">List compiled methods (for warm-ups that watch tiering); off for cold starts, which it would slow.</param>
+    public static async Task<BenchStack> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? gatewayEnvironment = null, IReadOnlyList<string>? gatewayArguments = null, bool jitLog = true)
     {
         int simulatorPort = FreePort.Next();
         string jitLogs = Path.Combine(options.ArtifactsPath, "jit", simulatorPort.ToString(CultureInfo.InvariantCulture));
@@ -58,29 +62,34 @@ internal sealed class BenchStack : IDisposable
         ChildProcess simulator = ChildProcess.Start("simulator", "dotnet",
             [Builder.SimulatorDll(options), "--host", "127.0.0.1", "--port", simulatorPort.ToString(CultureInfo.InvariantCulture)],
             MaxLifetime,
-            new Dictionary<string, string>(JitLog(jitLogs, "simulator")) { ["Logging__LogLevel__Default"] = "Warning" });
+            new Dictionary<string, string>(jitLog ? JitLog(jitLogs, "simulator") : []) { ["Logging__LogLevel__Default"] = "Warning" });
         ChildProcess? gateway = null;
         try
         {
             await WaitUntilAsync(simulator, new Uri($"http://127.0.0.1:{simulatorPort}/_sim/journal")).ConfigureAwait(false);
             int gatewayPort = FreePort.Next();
-            var environment = new Dictionary<string, string>(JitLog(jitLogs, "gateway"));
+            var environment = jitLog ? new Dictionary<string, string>(JitLog(jitLogs, "gateway")) : [];
             foreach ((string key, string value) in gatewayEnvironment ?? new Dictionary<string, string>())
             {
                 environment[key] = value;
             }
 
-            gateway = ChildProcess.Start("gateway", "dotnet",
+            // For experiments, a self-contained publish runs as its own executable (BENCH_GATEWAY_EXE).
+            string? executable = Environment.GetEnvironmentVariable("BENCH_GATEWAY_EXE") is { Length: > 0 } exe ? exe : null;
+            gateway = ChildProcess.Start("gateway", executable ?? "dotnet",
             [
-                Builder.GatewayDll(options),
+                .. executable is null ? [Builder.GatewayDll(options)] : Array.Empty<string>(),
                 "--urls", $"http://127.0.0.1:{gatewayPort}",
                 $"--Letta:BaseUrl=http://127.0.0.1:{simulatorPort}",
                 "--Logging:LogLevel:Default=Warning",
                 .. RelaxedLimits,
                 .. gatewayArguments ?? [],
             ], MaxLifetime, environment);
+            var starting = Stopwatch.StartNew();
+            await WaitUntilAsync(gateway, new Uri($"http://127.0.0.1:{gatewayPort}/readyz"), TimeSpan.FromMilliseconds(5)).ConfigureAwait(false);
+            double readySeconds = starting.Elapsed.TotalSeconds;
             await WaitUntilAsync(gateway, new Uri($"http://127.0.0.1:{gatewayPort}/api/agents")).ConfigureAwait(false);
-            return new BenchStack(simulator, simulatorPort, gateway, gatewayPort, jitLogs);
+            return new BenchStack(simulator, simulatorPort, gateway, gatewayPort, jitLogs) { GatewayReadySeconds = readySeconds };
         }
         catch
         {
@@ -122,7 +131,7 @@ internal sealed class BenchStack : IDisposable
         ["DOTNET_JitDisasmSummary"] = "1",
     };
 
-    private static async Task WaitUntilAsync(ChildProcess process, Uri url)
+    private static async Task WaitUntilAsync(ChildProcess process, Uri url, TimeSpan? poll = null)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(30))
@@ -144,7 +153,7 @@ internal sealed class BenchStack : IDisposable
             {
             }
 
-            await Task.Delay(50).ConfigureAwait(false);
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
         }
 
         throw new TimeoutException($"The {process.Name} did not answer {url} within 30 s:{Environment.NewLine}{process.Tail()}");

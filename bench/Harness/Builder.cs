@@ -5,7 +5,10 @@ namespace LettaSockets.Bench.Harness;
 /// <summary>Builds the gateway (and with it the simulator) in Release into the bench's own artifacts path.</summary>
 internal static class Builder
 {
-    public static string GatewayDll(BenchOptions options) => Output(options, "LettaSockets.Server");
+    /// <summary>The gateway the bench runs: its own Release build, or for an experiment another build of it
+    /// (<c>BENCH_GATEWAY_DLL</c>, e.g. a ReadyToRun publish).</summary>
+    public static string GatewayDll(BenchOptions options) =>
+        Environment.GetEnvironmentVariable("BENCH_GATEWAY_DLL") is { Length: > 0 } other ? other : Output(options, "LettaSockets.Server");
 
     public static string SimulatorDll(BenchOptions options) => Output(options, "LettaSockets.Simulator");
 

@@ -27,6 +27,8 @@ internal sealed class BenchResults
     public MicroSection? Micro { get; set; }
 
     public AppServerSection? AppServer { get; set; }
+
+    public ColdSection? Cold { get; set; }
 }
 
 internal sealed record MachineInfo(int Cores, string CpuModel, double MemoryGiB, string DotnetVersion, string Os, string Kernel, long MaxOpenFiles);
@@ -234,3 +236,16 @@ internal sealed class AppServerSection
 
 /// <summary>One run: model → client latency per delta, direct and through the gateway; the gateway's CPU.</summary>
 internal sealed record AppServerRun(int DirectSamples, int GatewaySamples, double DirectP50Ms, double DirectP99Ms, double GatewayP50Ms, double GatewayP99Ms, double GatewayCpuMsPer1000);
+
+/// <summary>A freshly started gateway against the same process warmed up (issue 16).</summary>
+internal sealed class ColdSection
+{
+    public DateTimeOffset MeasuredAt { get; set; }
+
+    public double WindowSeconds { get; set; }
+
+    public List<ColdRun> Runs { get; set; } = [];
+}
+
+/// <summary>One fresh process: start to <c>/readyz</c>, then its first window and a window after warming up.</summary>
+internal sealed record ColdRun(double ReadySeconds, double ColdChunksPerSecond, double ColdCpuSecondsPerMillion, double WarmChunksPerSecond, double WarmCpuSecondsPerMillion, int Errors);

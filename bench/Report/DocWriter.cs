@@ -60,6 +60,7 @@ internal static class DocWriter
         WriteDensity(md, r.Density);
         WriteMemory(md, r.Memory);
         WriteAppServer(md, r.AppServer);
+        WriteCold(md, r.Cold);
         WriteMicro(md, r.Micro);
         return md.ToString();
     }
@@ -312,6 +313,23 @@ internal static class DocWriter
             md.AppendLine(I($"`{compressed.Kind}`: the gateway answered `Sec-WebSocket-Extensions: {compressed.Extensions}`, and {m.Runs.Where(x => x.Kind == compressed.Kind).Min(x => x.Active):N0} of {compressed.LargeCount:N0} connections got their `ready` frame compressed (RSV1) and inflated to a valid frame (fewest of the runs)."));
             md.AppendLine();
         }
+    }
+
+    private static void WriteCold(StringBuilder md, ColdSection? c)
+    {
+        if (c is null || c.Runs.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine(I($"### Cold start: a fresh gateway process against the same process warmed (measured {c.MeasuredAt:yyyy-MM-dd})"));
+        md.AppendLine();
+        md.AppendLine(I($"Each run starts a new simulator and gateway (no JIT logging), times the gateway from process start to its first `/readyz` 200, warms the simulator (not the gateway) with 15 s of the same load read directly, then runs the throughput load through the gateway (16 connections, 2,000-delta turns back to back) for its first {c.WindowSeconds:0} s; then runs the same load on the same process for 30 s more and measures the same window again (warmed)."));
+        md.AppendLine();
+        md.AppendLine("| | start → `/readyz` | deltas/s, first window | gateway CPU-s per M deltas, first window | deltas/s, warmed | CPU-s per M, warmed | first window vs warmed |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        md.AppendLine(I($"| median of {c.Runs.Count} runs (min–max) | {Stat.Of(c.Runs.Select(x => x.ReadySeconds * 1000)).Format("N0", " ms")} | {Stat.Of(c.Runs.Select(x => x.ColdChunksPerSecond)).Format("N0")} | {Stat.Of(c.Runs.Select(x => x.ColdCpuSecondsPerMillion)).Format("F2")} | {Stat.Of(c.Runs.Select(x => x.WarmChunksPerSecond)).Format("N0")} | {Stat.Of(c.Runs.Select(x => x.WarmCpuSecondsPerMillion)).Format("F2")} | {Stat.Of(c.Runs.Select(x => 100 * x.ColdChunksPerSecond / x.WarmChunksPerSecond)).Format("F0", " %")} |"));
+        md.AppendLine();
     }
 
     private static void WriteAppServer(StringBuilder md, AppServerSection? a)
