@@ -11,7 +11,7 @@ public sealed class AccessTokenTests : ChatPageTest
     private const string Key = "browser-test-key-0123456789";
 
     [TestMethod]
-    public async Task KeyInThePageUrl_IsUsedForTheApiAndTheSocket_AndLeavesTheAddressBar()
+    public async Task Key_in_the_page_url_is_used_for_the_api_and_the_socket_and_leaves_the_address_bar()
     {
         await using TestGateway gateway = await PageGateway.StartAsync(new Dictionary<string, string?>
         {

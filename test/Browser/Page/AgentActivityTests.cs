@@ -11,7 +11,7 @@ namespace LettaSockets.Browser.Tests.Page;
 public sealed partial class AgentActivityTests : ChatPageTest
 {
     [TestMethod]
-    public async Task Dice_ShowsAToolCallCardWithArgumentsAndResult_ThenTheAnswerUsingIt()
+    public async Task Dice_shows_a_tool_call_card_with_arguments_and_result_then_the_answer_using_it()
     {
         await OpenChatAsync(DemoAgents.DiceId);
 
@@ -32,7 +32,7 @@ public sealed partial class AgentActivityTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task Sage_ShowsItsReasoningCollapsedBeforeTheAnswer_AndItOpensByKeyboard()
+    public async Task Sage_shows_its_reasoning_collapsed_before_the_answer_and_it_opens_by_keyboard()
     {
         await OpenChatAsync(DemoAgents.SageId);
 
@@ -54,7 +54,7 @@ public sealed partial class AgentActivityTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task SlowTool_StatusLineSaysRunningThenStillWorkingWithElapsedTime_ThenGoesAway()
+    public async Task Slow_tool_status_line_says_running_then_still_working_with_elapsed_time_then_goes_away()
     {
         string agent = Gateway.AddAgent(name: "Slow tools", behaviour: _ => AgentScript.Create()
             .ToolCall("crunch_numbers", "{\"n\": 42}", "done crunching", toolDelay: TimeSpan.FromSeconds(10))
@@ -76,7 +76,7 @@ public sealed partial class AgentActivityTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task Approver_AsksWithACard_AndApproveStartsTheTurnThatRunsTheTool()
+    public async Task Approver_asks_with_a_card_and_approve_starts_the_turn_that_runs_the_tool()
     {
         await OpenChatAsync(DemoAgents.ApproverId);
 

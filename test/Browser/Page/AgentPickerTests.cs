@@ -9,7 +9,7 @@ namespace LettaSockets.Browser.Tests.Page;
 public sealed class AgentPickerTests : ChatPageTest
 {
     [TestMethod]
-    public async Task Picker_ListsTheAgents_HonoursTheUrl_RemembersTheChoice_AndRoutesEachMessage()
+    public async Task Picker_lists_the_agents_honours_the_url_remembers_the_choice_and_routes_each_message()
     {
         await OpenChatAsync(DemoAgents.SageId);
         ILocator picker = Page.GetByLabel("Agent");

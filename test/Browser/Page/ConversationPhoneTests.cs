@@ -12,7 +12,7 @@ public sealed class ConversationPhoneTests : ChatPageTest
     protected override ViewportSize Viewport => new() { Width = 375, Height = 700 };
 
     [TestMethod]
-    public async Task Sidebar_FoldsAwayBehindAButton_OpensAndClosesByKeyboard_AndNewChatClosesIt()
+    public async Task Sidebar_folds_away_behind_a_button_opens_and_closes_by_keyboard_and_new_chat_closes_it()
     {
         string agent = Gateway.AddAgent(name: "Echo", behaviour: request => AgentScript.Create().Say($"echo {request.UserText}"));
         await OpenChatAsync(agent);

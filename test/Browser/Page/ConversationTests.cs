@@ -21,7 +21,7 @@ public sealed partial class ConversationTests : ChatPageTest
     private ILocator MainLink => Link("default");
 
     [TestMethod]
-    public async Task NewChat_AndSwitching_KeepEachConversationsMessages_AndTheUrlNamesTheOneShown()
+    public async Task New_chat_and_switching_keep_each_conversations_messages_and_the_url_names_the_one_shown()
     {
         string agent = Gateway.AddAgent(name: "Echo", behaviour: request => AgentScript.Create().Say($"echo {request.UserText}"));
         await OpenChatAsync(agent);
@@ -65,7 +65,7 @@ public sealed partial class ConversationTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task ATurnKeepsRunning_WhileAnotherConversationIsShown_AndFinishesIntoItsOwn()
+    public async Task A_turn_keeps_running_while_another_conversation_is_shown_and_finishes_into_its_own()
     {
         string story = Scripts.ManyWords(120);
         string agent = Gateway.AddAgent(name: "Storyteller", behaviour: Scripts.Slow(story, tokenDelayMs: 50));
@@ -95,7 +95,7 @@ public sealed partial class ConversationTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task AConversationBusyWithAnotherClientsTurn_ShowsBusyInline_AndANewChatStillWorks()
+    public async Task A_conversation_busy_with_another_clients_turn_shows_busy_inline_and_a_new_chat_still_works()
     {
         string agent = Gateway.AddAgent(name: "Storyteller", behaviour: request => request.UserText == "hold the line"
             ? AgentScript.Create().Say(Scripts.ManyWords(400)).WithTokenDelay(TimeSpan.FromMilliseconds(100))

@@ -9,7 +9,7 @@ namespace LettaSockets.Browser.Tests.Page;
 public sealed class ErrorTests : ChatPageTest
 {
     [TestMethod]
-    public async Task RetryableUpstreamError_IsShownInline_AndRetryResendsTheSameContentAsANewTurn()
+    public async Task Retryable_upstream_error_is_shown_inline_and_retry_resends_the_same_content_as_a_new_turn()
     {
         string agent = Gateway.AddAgent(name: "Flaky", behaviour: Scripts.Reply("All good now."));
         Gateway.Simulator.Faults.Enqueue(SimFault.ErrorBeforeMessages().ForAgent(agent));
@@ -33,7 +33,7 @@ public sealed class ErrorTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task ErrorAfterSomeText_KeepsTheText_AndOffersNoRetryWhenNotRetryable()
+    public async Task Error_after_some_text_keeps_the_text_and_offers_no_retry_when_not_retryable()
     {
         string agent = Gateway.AddAgent(name: "Breaks midway", behaviour: Scripts.Reply(Scripts.ManyWords(40)));
         Gateway.Simulator.Faults.Enqueue(SimFault.ErrorAfterMessages(afterEvents: 6).ForAgent(agent));

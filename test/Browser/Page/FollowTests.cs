@@ -12,7 +12,7 @@ namespace LettaSockets.Browser.Tests.Page;
 public sealed class FollowTests : ChatPageTest
 {
     [TestMethod]
-    public async Task ASecondBrowser_FollowsATurnStartedInTheFirst_Live_AndItsStopCancelsItForBoth()
+    public async Task A_second_browser_follows_a_turn_started_in_the_first_live_and_its_stop_cancels_it_for_both()
     {
         string story = Scripts.ManyWords(600);
         string agent = Gateway.AddAgent(name: "Storyteller", behaviour: Scripts.Slow(story, tokenDelayMs: 50));

@@ -14,7 +14,7 @@ public sealed class HistoryTests : ChatPageTest
     private ILocator PastTurns => Page.Locator("#history > li.turn");
 
     [TestMethod]
-    public async Task Reload_ShowsTheConversation_WithReasoningAndToolCards_AsTheLiveTurnShowedThem()
+    public async Task Reload_shows_the_conversation_with_reasoning_and_tool_cards_as_the_live_turn_showed_them()
     {
         string agent = Gateway.AddAgent(name: "Dice", behaviour: request => AgentScript.Create()
             .Reasoning("They want a roll.")
@@ -52,7 +52,7 @@ public sealed class HistoryTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task ApprovalInHistory_IsShownAsAnswered_WithoutButtons()
+    public async Task Approval_in_history_is_shown_as_answered_without_buttons()
     {
         string agent = Gateway.AddAgent(name: "Asker", behaviour: _ => AgentScript.Create()
             .RequestApproval("delete_file", "{\"path\": \"notes.txt\"}", "call-approve-1"));
@@ -72,7 +72,7 @@ public sealed class HistoryTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task LongHistory_ShowsTheNewestPage_AndLoadEarlierAddsThePageBefore()
+    public async Task Long_history_shows_the_newest_page_and_load_earlier_adds_the_page_before()
     {
         string agent = Gateway.AddAgent(name: "Echo", behaviour: request => AgentScript.Create().Say($"echo {request.UserText}"));
         // 30 turns of two stored messages each: more than the page's first page of 50.

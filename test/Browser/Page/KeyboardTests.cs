@@ -10,7 +10,7 @@ namespace LettaSockets.Browser.Tests.Page;
 public sealed class KeyboardTests : ChatPageTest
 {
     [TestMethod]
-    public async Task KeyboardAlone_TypeAtOnce_ShiftEnterAddsALine_EnterSends_SpaceOnStopStops()
+    public async Task Keyboard_alone_type_at_once_Shift_Enter_adds_a_line_Enter_sends_space_on_stop_stops()
     {
         string agent = Gateway.AddAgent(name: "Chatterbox", behaviour: Scripts.Slow(Scripts.ManyWords(300)));
         await OpenChatAsync(agent);

@@ -19,7 +19,7 @@ public sealed class LayoutTests : ChatPageTest
     [TestMethod]
     [DataRow(375, 700, "phone")]
     [DataRow(1280, 800, "desktop")]
-    public async Task Conversation_FitsTheViewport_WithTheComposerVisible(int width, int height, string name)
+    public async Task Conversation_fits_the_viewport_with_the_composer_visible(int width, int height, string name)
     {
         string wide = Gateway.AddAgent(name: "Wide", behaviour: Scripts.Reply(Wide));
         await Page.SetViewportSizeAsync(width, height);
@@ -41,7 +41,7 @@ public sealed class LayoutTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task DarkColorScheme_SwitchesTheTheme()
+    public async Task Dark_color_scheme_switches_the_theme()
     {
         await Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
         await OpenChatAsync(DemoAgents.SageId);

@@ -9,7 +9,7 @@ namespace LettaSockets.Browser.Tests.Page;
 public sealed class ReconnectTests : ChatPageTest
 {
     [TestMethod]
-    public async Task ServerRestart_PageShowsReconnecting_ThenLive_LeavesANonResumableTurnInterrupted_AndChatsAgain()
+    public async Task Server_restart_page_shows_reconnecting_then_live_leaves_a_non_resumable_turn_interrupted_and_chats_again()
     {
         // Its own gateway: this test stops the server under the page. Without resumable turns a
         // turn cut by the restart is lost (cancelled in Letta), and the page must not try to resume it.

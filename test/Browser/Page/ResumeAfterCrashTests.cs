@@ -12,7 +12,7 @@ namespace LettaSockets.Browser.Tests.Page;
 public sealed class ResumeAfterCrashTests : ResumePageTest
 {
     [TestMethod]
-    public async Task ServerKilled_PageResumesFromItsOwnLastSeq_AndTheBubbleEndsWithTheExactText()
+    public async Task Server_killed_page_resumes_from_its_own_last_seq_and_the_bubble_ends_with_the_exact_text()
     {
         await using TestGateway gateway = await PageGateway.StartAsync(outOfProcess: true);
         string agent = gateway.AddAgent(name: "Storyteller", behaviour: Storyteller(Story));

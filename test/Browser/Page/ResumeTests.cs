@@ -20,7 +20,7 @@ public sealed class ResumeTests : ResumePageTest
     };
 
     [TestMethod]
-    public async Task GracefulRestart_ResumesFromTheShutdownCursor_AndTheBubbleEndsWithTheExactText()
+    public async Task Graceful_restart_resumes_from_the_shutdown_cursor_and_the_bubble_ends_with_the_exact_text()
     {
         await using TestGateway gateway = await PageGateway.StartAsync(s_handOverAtOnce);
         string agent = gateway.AddAgent(name: "Storyteller", behaviour: Storyteller(Story));
@@ -56,7 +56,7 @@ public sealed class ResumeTests : ResumePageTest
     }
 
     [TestMethod]
-    public async Task StopOnAResumedTurn_CancelsItById_AndTheRunInLetta()
+    public async Task Stop_on_a_resumed_turn_cancels_it_by_id_and_the_run_in_Letta()
     {
         await using TestGateway gateway = await PageGateway.StartAsync(s_handOverAtOnce);
         string full = Scripts.ManyWords(2000); // ~20 s: still running long after the restart
@@ -129,7 +129,7 @@ public sealed class ResumeTests : ResumePageTest
     }
 
     [TestMethod]
-    public async Task ResumeRefused_RunExpired_IsShownInline_WithoutRetry_AndKeepsTheTextSoFar()
+    public async Task Resume_refused_run_expired_is_shown_inline_without_retry_and_keeps_the_text_so_far()
     {
         await using TestGateway gateway = await PageGateway.StartAsync(s_handOverAtOnce);
         string agent = gateway.AddAgent(name: "Storyteller", behaviour: Storyteller(Story));

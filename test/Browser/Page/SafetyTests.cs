@@ -14,7 +14,7 @@ public sealed class SafetyTests : ChatPageTest
         "A [bad link](javascript:alert(1)), a [good link](https://example.com/docs) and ![tracker](https://example.com/pixel.png).";
 
     [TestMethod]
-    public async Task HtmlInAnAgentReply_StaysInertVisibleText()
+    public async Task Html_in_an_agent_reply_stays_inert_visible_text()
     {
         var dialogs = new List<string>();
         Page.Dialog += async (_, dialog) =>

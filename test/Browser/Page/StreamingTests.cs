@@ -11,7 +11,7 @@ public sealed class StreamingTests : ChatPageTest
     private const string AdaId = DemoAgents.AdaId;
 
     [TestMethod]
-    public async Task CountToThirty_StreamsIntoOneAssistantBubbleWithExactText()
+    public async Task Count_to_thirty_streams_into_one_assistant_bubble_with_exact_text()
     {
         string expected = string.Join(' ', Enumerable.Range(1, 30));
         await OpenChatAsync(AdaId);
@@ -31,7 +31,7 @@ public sealed class StreamingTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task StopButton_HaltsTheStream_MarksItStopped_AndCancelsTheRunInLetta()
+    public async Task Stop_button_halts_the_stream_marks_it_stopped_and_cancels_the_run_in_Letta()
     {
         // Fast enough that frames are still in flight when Stop is clicked, long enough to last.
         string full = Scripts.ManyWords(3000);
@@ -65,7 +65,7 @@ public sealed class StreamingTests : ChatPageTest
     }
 
     [TestMethod]
-    public async Task EscapeKey_StopsTheStreamToo()
+    public async Task Escape_key_stops_the_stream_too()
     {
         string agent = Gateway.AddAgent(name: "Chatterbox", behaviour: Scripts.Slow(Scripts.ManyWords(300)));
         await OpenChatAsync(agent);

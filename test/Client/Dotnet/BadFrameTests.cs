@@ -9,7 +9,7 @@ namespace LettaSockets.Client.Tests.Dotnet;
 public sealed class BadFrameTests
 {
     [TestMethod]
-    public async Task FramesThatAreNotFrames_AreIgnored_TheTurnGetsOnlyItsGoodFrames_AndNothingAfterDone()
+    public async Task Frames_that_are_not_frames_are_ignored_the_turn_gets_only_its_good_frames_and_nothing_after_done()
     {
         await using FakeGateway server = await FakeGateway.StartAsync(FakeGateway.BadFramesAsync);
         await using LettaSocketsClient client = await LettaSocketsClient.ConnectAsync(server.BaseUri, "agent-fake").WaitAsync(Frames.Wait);
@@ -23,7 +23,7 @@ public sealed class BadFrameTests
     }
 
     [TestMethod]
-    public void Reader_ReusesTheIdStringsOfConsecutiveFrames_AndAllocatesTheContent()
+    public void Reader_reuses_the_id_strings_of_consecutive_frames_and_allocates_the_content()
     {
         var reader = new FrameReader();
         var first = (ChunkFrame)reader.Read("""{"type":"chunk","id":"q1","agent_id":"agent-1","run_id":"run-1","seq":4,"message_id":"m","content":"a"}"""u8)!;
@@ -38,7 +38,7 @@ public sealed class BadFrameTests
     }
 
     [TestMethod]
-    public void Reader_AllocatesOnlyTheFrameAndItsText_ForAChunkOfAKnownTurn()
+    public void Reader_allocates_only_the_frame_and_its_text_for_a_chunk_of_a_known_turn()
     {
         var reader = new FrameReader();
         byte[] chunk = Encoding.UTF8.GetBytes("""{"type":"chunk","id":"web-abc-1","agent_id":"agent-00000000-0000-4000-8000-000000000001","run_id":"run-6b87a3c2-1111-4222-8333-444455556666","seq":41,"message_id":"message-0f1e2d3c","content":"hello"}""");
@@ -56,7 +56,7 @@ public sealed class BadFrameTests
     }
 
     [TestMethod]
-    public void Reader_ReadsEveryFrameType()
+    public void Reader_reads_every_frame_type()
     {
         var reader = new FrameReader();
 
@@ -93,7 +93,7 @@ public sealed class BadFrameTests
     [DataRow("""{"type":"chunk","id":{}}""")]
     [DataRow("""{"type":"done","usage":[]}""")]
     [DataRow("""{"type":"chunk","content":"unterminated""")]
-    public void Reader_ReturnsNullForWhatIsNotAFrame(string text) =>
+    public void Reader_returns_null_for_what_is_not_a_frame(string text) =>
         Assert.IsNull(new FrameReader().Read(Encoding.UTF8.GetBytes(text)));
 
     private static LettaFrame Read(FrameReader reader, string json) =>

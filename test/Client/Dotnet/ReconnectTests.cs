@@ -31,7 +31,7 @@ public sealed class ReconnectTests
         _ => AgentScript.Create().Say(text).WithTokenDelay(TimeSpan.FromMilliseconds(50));
 
     [TestMethod]
-    public async Task ServerDropsTheSocket_ANonResumableTurnEndsWithConnectionLost_TheClientReconnects_AndStreamsAgain()
+    public async Task Server_drops_the_socket_a_non_resumable_turn_ends_with_connection_lost_the_client_reconnects_and_streams_again()
     {
         await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
         {
@@ -66,7 +66,7 @@ public sealed class ReconnectTests
     }
 
     [TestMethod]
-    public async Task GracefulRestart_TheResumableTurnResumesFromTheShutdownCursor_AndYieldsTheWholeAnswerOnce()
+    public async Task Graceful_restart_the_resumable_turn_resumes_from_the_shutdown_cursor_and_yields_the_whole_answer_once()
     {
         await using TestGateway gateway = await TestGateway.StartAsync(s_handOverAtOnce);
         string agent = gateway.AddAgent(Storyteller(s_story));
@@ -88,7 +88,7 @@ public sealed class ReconnectTests
     }
 
     [TestMethod]
-    public async Task KilledInstance_TheResumableTurnResumesFromItsOwnCursor_AndYieldsTheWholeAnswerOnce()
+    public async Task Killed_instance_the_resumable_turn_resumes_from_its_own_cursor_and_yields_the_whole_answer_once()
     {
         await using TestGateway gateway = await TestGateway.StartAsync(outOfProcess: true);
         string agent = gateway.AddAgent(Storyteller(s_story));
@@ -109,7 +109,7 @@ public sealed class ReconnectTests
     }
 
     [TestMethod]
-    public async Task CancellingWhileTheGatewayIsDown_ResumesAndCancels_SoTheRunStopsInLetta()
+    public async Task Cancelling_while_the_gateway_is_down_resumes_and_cancels_so_the_run_stops_in_Letta()
     {
         await using TestGateway gateway = await TestGateway.StartAsync(s_handOverAtOnce);
         string agent = gateway.AddAgent(Storyteller(Frames.ManyWords(2000))); // ~20 s: still running after the restart
@@ -143,7 +143,7 @@ public sealed class ReconnectTests
     }
 
     [TestMethod]
-    public async Task ResumeAsync_WithAShutdownStyleCursor_OnAnotherClient_ReplaysWhatFollows()
+    public async Task ResumeAsync_with_a_shutdown_style_cursor_on_another_client_replays_what_follows()
     {
         await using TestGateway gateway = await TestGateway.StartAsync();
         string agent = gateway.AddAgent(_ => AgentScript.Create().Say(Frames.ManyWords(30)).WithTokenDelay(TimeSpan.FromMilliseconds(20)));

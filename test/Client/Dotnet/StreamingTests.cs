@@ -20,7 +20,7 @@ public sealed class StreamingTests
         LettaSocketsClient.ConnectAsync(s_gateway.BaseUri, agentId, options).WaitAsync(Frames.Wait);
 
     [TestMethod]
-    public async Task StreamAsync_YieldsTypedFrames_TheTextExactly_AndEndsWithDone()
+    public async Task StreamAsync_yields_typed_frames_the_text_exactly_and_ends_with_done()
     {
         const string answer = "Hello from a scripted agent, token by token.";
         string agent = s_gateway.AddAgent(_ => AgentScript.Create().Say(answer).WithTokenDelay(TimeSpan.FromMilliseconds(20)));
@@ -42,7 +42,7 @@ public sealed class StreamingTests
     }
 
     [TestMethod]
-    public async Task SeveralTurnsAtOnce_OnTwoAgents_OfOneSocket_EachGetsItsOwnText()
+    public async Task Several_turns_at_once_on_two_agents_of_one_socket_each_gets_its_own_text()
     {
         string first = Frames.ManyWords(40);
         string second = "the second agent's answer";
@@ -62,7 +62,7 @@ public sealed class StreamingTests
     }
 
     [TestMethod]
-    public async Task CancellingTheToken_SendsCancel_EndsWithDoneCancelled_AndTheRunIsCancelledInLetta()
+    public async Task Cancelling_the_token_sends_cancel_ends_with_done_cancelled_and_the_run_is_cancelled_in_Letta()
     {
         string full = Frames.ManyWords(2000);
         string agent = s_gateway.AddAgent(_ => AgentScript.Create().Say(full).WithTokenDelay(TimeSpan.FromMilliseconds(20)));
@@ -90,7 +90,7 @@ public sealed class StreamingTests
     }
 
     [TestMethod]
-    public async Task LeavingTheLoopEarly_CancelsTheRunInLetta()
+    public async Task Leaving_the_loop_early_cancels_the_run_in_Letta()
     {
         string agent = s_gateway.AddAgent(_ => AgentScript.Create().Say(Frames.ManyWords(2000)).WithTokenDelay(TimeSpan.FromMilliseconds(20)));
         await using LettaSocketsClient client = await ConnectAsync(agent);
@@ -116,7 +116,7 @@ public sealed class StreamingTests
     }
 
     [TestMethod]
-    public async Task ApprovalRequest_ThenApproveAsync_RunsTheTool_AndTheDenialReasonReachesLetta()
+    public async Task Approval_request_then_ApproveAsync_runs_the_tool_and_the_denial_reason_reaches_Letta()
     {
         await using LettaSocketsClient client = await ConnectAsync(DemoAgents.ApproverId);
 
@@ -137,7 +137,7 @@ public sealed class StreamingTests
     }
 
     [TestMethod]
-    public async Task MessageOptions_ConversationAndPacing_AreSent_AndAnUnknownConversationIsATypedError()
+    public async Task Message_options_conversation_and_pacing_are_sent_and_an_unknown_conversation_is_a_typed_error()
     {
         string agent = s_gateway.AddAgent(_ => AgentScript.Create().Say("paced"));
         await using LettaSocketsClient client = await ConnectAsync(agent);
@@ -153,7 +153,7 @@ public sealed class StreamingTests
     }
 
     [TestMethod]
-    public async Task ARequestKindOfItsOwn_History_IsSentThroughRequestAsync_AndEndsWithItsAnswer()
+    public async Task A_request_kind_of_its_own_history_is_sent_through_RequestAsync_and_ends_with_its_answer()
     {
         string agent = s_gateway.AddAgent(_ => AgentScript.Create().Say("remember this"));
         await using LettaSocketsClient client = await ConnectAsync(agent);
@@ -169,7 +169,7 @@ public sealed class StreamingTests
     }
 
     [TestMethod]
-    public async Task PingAsync_IsAnsweredByPong()
+    public async Task PingAsync_is_answered_by_pong()
     {
         await using LettaSocketsClient client = await ConnectAsync(null);
 

@@ -44,7 +44,7 @@ public sealed class JsClientTests
     }
 
     [TestMethod]
-    public async Task Send_IsAnAsyncIterableOfFrames_WithAResultPromise_AndTextGivesTheAnswer()
+    public async Task Send_is_an_async_iterable_of_frames_with_a_result_promise_and_text_gives_the_answer()
     {
         const string answer = "Hello from a scripted agent, token by token.";
         string agent = s_gateway.AddAgent(_ => AgentScript.Create().Say(answer).WithTokenDelay(TimeSpan.FromMilliseconds(20)));
@@ -66,7 +66,7 @@ public sealed class JsClientTests
     }
 
     [TestMethod]
-    public async Task SeveralTurnsAtOnce_OnTwoAgents_OfOneSocket()
+    public async Task Several_turns_at_once_on_two_agents_of_one_socket()
     {
         string first = Frames.ManyWords(40);
         string a = s_gateway.AddAgent(_ => AgentScript.Create().Say(first).WithTokenDelay(TimeSpan.FromMilliseconds(5)));
@@ -79,7 +79,7 @@ public sealed class JsClientTests
     }
 
     [TestMethod]
-    public async Task AbortSignal_AndLeavingTheLoop_SendCancel_AndTheRunsAreCancelledInLetta()
+    public async Task Abort_signal_and_leaving_the_loop_send_cancel_and_the_runs_are_cancelled_in_Letta()
     {
         string full = Frames.ManyWords(2000);
         string agent = s_gateway.AddAgent(_ => AgentScript.Create().Say(full).WithTokenDelay(TimeSpan.FromMilliseconds(20)));
@@ -98,7 +98,7 @@ public sealed class JsClientTests
     }
 
     [TestMethod]
-    public async Task TurnApprove_AnswersTheApprovalRequest_AndTheDenialReasonReachesLetta()
+    public async Task Turn_approve_answers_the_approval_request_and_the_denial_reason_reaches_Letta()
     {
         JsonElement result = await RunAsync("approval", Env(s_gateway, DemoAgents.ApproverId));
 
@@ -112,7 +112,7 @@ public sealed class JsClientTests
     }
 
     [TestMethod]
-    public async Task Request_SendsAKindOfItsOwn_History_AndItsAnswerEndsTheTurn()
+    public async Task Request_sends_a_kind_of_its_own_history_and_its_answer_ends_the_turn()
     {
         string agent = s_gateway.AddAgent(_ => AgentScript.Create().Say("remember this"));
 
@@ -125,7 +125,7 @@ public sealed class JsClientTests
     }
 
     [TestMethod]
-    public async Task Ping_IsAnsweredByPong_AndARefusedUpgradeRejectsConnect()
+    public async Task Ping_is_answered_by_pong_and_a_refused_upgrade_rejects_connect()
     {
         JsonElement ping = await RunAsync("ping", Env(s_gateway));
         JsonElement refused = await RunAsync("refused", Env(s_gateway));
@@ -136,7 +136,7 @@ public sealed class JsClientTests
     }
 
     [TestMethod]
-    public async Task FramesThatAreNotFrames_AreIgnored_AndTheSocketCarriesOn()
+    public async Task Frames_that_are_not_frames_are_ignored_and_the_socket_carries_on()
     {
         await using FakeGateway server = await FakeGateway.StartAsync(FakeGateway.BadFramesAsync);
 
@@ -148,7 +148,7 @@ public sealed class JsClientTests
     }
 
     [TestMethod]
-    public async Task ServerDropsTheSocket_ANonResumableTurnEndsWithConnectionLost_AndTheClientReconnects()
+    public async Task Server_drops_the_socket_a_non_resumable_turn_ends_with_connection_lost_and_the_client_reconnects()
     {
         await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
         {
@@ -179,7 +179,7 @@ public sealed class JsClientTests
     }
 
     [TestMethod]
-    public async Task CancelWhileTheGatewayIsDown_IsSentWithTheResume_AndTheRunStopsInLetta()
+    public async Task Cancel_while_the_gateway_is_down_is_sent_with_the_resume_and_the_run_stops_in_Letta()
     {
         await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["Sockets:DrainTimeout"] = "00:00:00" });
         string agent = gateway.AddAgent(_ => AgentScript.Create().Say(Frames.ManyWords(2000)).WithTokenDelay(TimeSpan.FromMilliseconds(50)));
