@@ -446,7 +446,7 @@ internal sealed class AppServerTurn
         }
     }
 
-    private static string? String(JsonElement element, string name) => AppServerJson.String(element, name);
+    private static string? String(JsonElement element, string name) => JsonFields.String(element, name);
 
     /// <summary><c>content</c> as a string or as an array of text parts (as letta-code sends it).</summary>
     private static string? Text(JsonElement element, string name)

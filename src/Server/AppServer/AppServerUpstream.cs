@@ -637,9 +637,9 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
         return Text(scope, "agent_id") is { } agentId ? RuntimeKey.For(agentId, Text(scope, "conversation_id")) : null;
     }
 
-    private static bool Bool(JsonElement element, string name) => AppServerJson.IsTrue(element, name);
+    private static bool Bool(JsonElement element, string name) => JsonFields.IsTrue(element, name);
 
-    private static string? Text(JsonElement element, string name) => AppServerJson.String(element, name);
+    private static string? Text(JsonElement element, string name) => JsonFields.String(element, name);
 
     private static string? Detail(JsonElement answer) => Text(answer, "error") is { } error ? (error.Length > 200 ? error[..200] : error) : null;
 

@@ -85,10 +85,9 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         {
             foreach (JsonElement run in document.RootElement.EnumerateArray())
             {
-                string? conversation = run.TryGetProperty("conversation_id", out JsonElement c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-                if (run.TryGetProperty("id", out JsonElement id) && id.ValueKind == JsonValueKind.String && conversation == conversationId)
+                if (JsonFields.String(run, "id") is { } id && JsonFields.String(run, "conversation_id") == conversationId)
                 {
-                    runs.Add(id.GetString()!);
+                    runs.Add(id);
                 }
             }
         }
@@ -166,9 +165,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         using (document)
         {
             JsonElement root = document.RootElement;
-            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("agent_id", out JsonElement agent) && agent.ValueKind == JsonValueKind.String
-                ? new ObjectOwner(agent.GetString()!, root.TryGetProperty("conversation_id", out JsonElement c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null)
-                : null;
+            return JsonFields.String(root, "agent_id") is { } agent ? new ObjectOwner(agent, JsonFields.String(root, "conversation_id")) : null;
         }
     }
 
@@ -181,10 +178,9 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         {
             foreach (JsonElement agent in document.RootElement.EnumerateArray())
             {
-                if (agent.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+                if (JsonFields.String(agent, "id") is { } id)
                 {
-                    string? name = agent.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-                    agents.Add(new AgentSummary(id.GetString()!, name ?? id.GetString()!));
+                    agents.Add(new AgentSummary(id, JsonFields.String(agent, "name") ?? id));
                 }
             }
         }
@@ -244,9 +240,8 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
 
     private static ConversationSummary? ToConversation(JsonElement conversation)
     {
-        static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        return conversation.ValueKind == JsonValueKind.Object && Text(conversation, "id") is { } id && Text(conversation, "agent_id") is { } agent
-            ? new ConversationSummary(id, agent, Text(conversation, "summary"), Text(conversation, "created_at"), Text(conversation, "last_message_at"))
+        return JsonFields.String(conversation, "id") is { } id && JsonFields.String(conversation, "agent_id") is { } agent
+            ? new ConversationSummary(id, agent, JsonFields.String(conversation, "summary"), JsonFields.String(conversation, "created_at"), JsonFields.String(conversation, "last_message_at"))
             : null;
     }
 

@@ -137,6 +137,5 @@ internal static class LettaHistory
         return text.ToString();
     }
 
-    private static string? Text(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    private static string? Text(JsonElement e, string name) => JsonFields.String(e, name);
 }

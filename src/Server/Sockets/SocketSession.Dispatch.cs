@@ -70,6 +70,28 @@ public sealed partial class SocketSession
         }
     }
 
+    /// <summary>
+    /// The checks a request that names an agent and a conversation but starts no turn (<c>history</c>,
+    /// <c>follow</c>) shares with a turn: an agent (the frame's or the socket's), valid and in the key's
+    /// scope — a scope refusal reads exactly like a bad agent id (docs/PROTOCOL.md, rule 7) — and a
+    /// conversation only where Letta has them. Refuses the request itself and returns null otherwise.
+    /// </summary>
+    private async ValueTask<string?> CheckObjectRequestAsync(ClientFrame frame, string id, string kind)
+    {
+        string? agentId = frame.AgentId ?? _context.AgentId;
+        (string Code, string Message)? refusal = agentId is null ? (ErrorCodes.NoDefaultAgent, $"This socket has no agent: send \"agent_id\" with the {kind} request.")
+            : !AgentIds.IsValid(agentId) || !_context.MayUse(agentId) ? (ErrorCodes.InvalidAgentId, "Unknown or invalid agent id.")
+            : frame.ConversationId is not null && !_pump.Capabilities.Conversations ? (ErrorCodes.UnsupportedFrame, "This server's Letta has no conversations.")
+            : null;
+        if (refusal is { } r)
+        {
+            await RejectAsync(r.Code, r.Message, id, agentId).ConfigureAwait(false);
+            return null;
+        }
+
+        return agentId;
+    }
+
     /// <summary>Default page size of a <c>history</c> request.</summary>
     private const int DefaultHistoryLimit = 50;
 
@@ -77,23 +99,8 @@ public sealed partial class SocketSession
     /// in the background: the reader goes on at once, and the answer is queued when Letta has given it.</summary>
     private async ValueTask StartHistoryAsync(ClientFrame frame, string id)
     {
-        string? agentId = frame.AgentId ?? _context.AgentId;
-        if (agentId is null)
+        if (await CheckObjectRequestAsync(frame, id, "history").ConfigureAwait(false) is not { } agentId)
         {
-            await RejectAsync(ErrorCodes.NoDefaultAgent, "This socket has no agent: send \"agent_id\" with the history request.", id).ConfigureAwait(false);
-            return;
-        }
-
-        if (!AgentIds.IsValid(agentId) || !_context.MayUse(agentId))
-        {
-            // A key's scope reads exactly like a bad agent id (docs/PROTOCOL.md, rule 7).
-            await RejectAsync(ErrorCodes.InvalidAgentId, "Unknown or invalid agent id.", id, agentId).ConfigureAwait(false);
-            return;
-        }
-
-        if (frame.ConversationId is not null && !_pump.Capabilities.Conversations)
-        {
-            await RejectAsync(ErrorCodes.UnsupportedFrame, "This server's Letta has no conversations.", id, agentId).ConfigureAwait(false);
             return;
         }
 

@@ -20,33 +20,25 @@ public sealed partial class SocketSession
     /// </summary>
     private async ValueTask StartFollowAsync(ClientFrame frame, string id)
     {
-        string? agentId = frame.AgentId ?? _context.AgentId;
-        string? refusal = agentId is null ? ErrorCodes.NoDefaultAgent
-            : !AgentIds.IsValid(agentId) || !_context.MayUse(agentId) ? ErrorCodes.InvalidAgentId
-            : !_pump.Capabilities.ResumableRuns ? ErrorCodes.NotResumable
-            : frame.ConversationId is not null && !_pump.Capabilities.Conversations ? ErrorCodes.UnsupportedFrame
-            : _follows.Count >= _options.MaxFollows ? ErrorCodes.TooManyTurns
-            : _follows.ContainsKey(id) ? ErrorCodes.BadFrame
-            : null;
-        if (refusal is not null)
+        if (await CheckObjectRequestAsync(frame, id, "follow").ConfigureAwait(false) is not { } agentId)
         {
-            string message = refusal switch
-            {
-                ErrorCodes.NoDefaultAgent => "This socket has no agent: send \"agent_id\" with the follow request.",
-                ErrorCodes.InvalidAgentId => "Unknown or invalid agent id.",
-                ErrorCodes.NotResumable => "Runs on this server cannot be re-attached, so there is nothing to follow.",
-                ErrorCodes.UnsupportedFrame => "This server's Letta has no conversations.",
-                ErrorCodes.TooManyTurns => $"At most {_options.MaxFollows} follows may run on one connection.",
-                _ => "That follow id is already in use on this connection.",
-            };
-            await RejectAsync(refusal, message, id, agentId).ConfigureAwait(false);
+            return;
+        }
+
+        (string Code, string Message)? refusal = !_pump.Capabilities.ResumableRuns ? (ErrorCodes.NotResumable, "Runs on this server cannot be re-attached, so there is nothing to follow.")
+            : _follows.Count >= _options.MaxFollows ? (ErrorCodes.TooManyTurns, $"At most {_options.MaxFollows} follows may run on one connection.")
+            : _follows.ContainsKey(id) ? (ErrorCodes.BadFrame, "That follow id is already in use on this connection.")
+            : null;
+        if (refusal is { } r)
+        {
+            await RejectAsync(r.Code, r.Message, id, agentId).ConfigureAwait(false);
             return;
         }
 
         try
         {
             // The objects are checked once, before anything is promised.
-            await _pump.FindActiveRunsAsync(agentId!, frame.ConversationId, _turns.Aborted).ConfigureAwait(false);
+            await _pump.FindActiveRunsAsync(agentId, frame.ConversationId, _turns.Aborted).ConfigureAwait(false);
         }
         catch (UpstreamException e)
         {
@@ -54,14 +46,14 @@ public sealed partial class SocketSession
             return;
         }
 
-        var follower = new TurnFollower(agentId!, frame.ConversationId, _pump, _turns, _ownRuns, run => Attach(id, agentId!, frame.ConversationId, run), _time, _options.FollowPollInterval);
+        var follower = new TurnFollower(agentId, frame.ConversationId, _pump, _turns, _ownRuns, run => Attach(id, agentId, frame.ConversationId, run), _time, _options.FollowPollInterval);
         if (!_follows.TryAdd(id, follower))
         {
             follower.Dispose();
             return;
         }
 
-        await _turns.Output.WriteAsync(StreamChunk.FollowingFrame(new FollowInfo(id, agentId!, frame.ConversationId)), _turns.Aborted).ConfigureAwait(false);
+        await _turns.Output.WriteAsync(StreamChunk.FollowingFrame(new FollowInfo(id, agentId, frame.ConversationId)), _turns.Aborted).ConfigureAwait(false);
         follower.Start();
     }
 
