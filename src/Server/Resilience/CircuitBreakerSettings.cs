@@ -1,5 +1,6 @@
-
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using LettaSockets.Server.Hosting;
 
 namespace LettaSockets.Server.Resilience;
 
@@ -17,10 +18,12 @@ public sealed class CircuitBreakerSettings
     public int MinimumThroughput { get; set; } = 8;
 
     /// <summary>The window the ratio is taken over (Polly's bounds: half a second to a day).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimSafe.RangeOfTimeSpan)]
     [Range(typeof(TimeSpan), "00:00:00.5", "1.00:00:00", ErrorMessage = "Letta:CircuitBreaker:SamplingDuration must be between 00:00:00.5 and 1.00:00:00.")]
     public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the circuit stays open (Polly's bounds: half a second to a day).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimSafe.RangeOfTimeSpan)]
     [Range(typeof(TimeSpan), "00:00:00.5", "1.00:00:00", ErrorMessage = "Letta:CircuitBreaker:BreakDuration must be between 00:00:00.5 and 1.00:00:00.")]
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using LettaSockets.Simulator.Http;
 
 namespace LettaSockets.Simulator.Faults;
 
@@ -9,15 +9,9 @@ namespace LettaSockets.Simulator.Faults;
 /// </summary>
 internal static class FaultJson
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
     public static SimFault Parse(byte[] body)
     {
-        var request = JsonSerializer.Deserialize<FaultRequest>(body, Options)
+        var request = JsonSerializer.Deserialize(body, ControlJsonContext.Default.FaultRequest)
             ?? throw new JsonException("The body must be a JSON object.");
         var kind = ParseEnum<FaultKind>(request.Kind ?? throw new JsonException("'kind' is required."));
         var fault = new SimFault(kind)
@@ -41,20 +35,18 @@ internal static class FaultJson
         return fault;
     }
 
-    public static object Describe(SimFault fault) => new
-    {
-        Kind = fault.Kind,
-        Target = fault.Target,
+    public static FaultDescription Describe(SimFault fault) => new(
+        fault.Kind,
+        fault.Target,
         fault.AgentId,
         fault.Times,
         fault.StatusCode,
         fault.Body,
         fault.RetryAfterSeconds,
         fault.AfterEvents,
-        DelayMs = fault.Delay.TotalMilliseconds,
+        fault.Delay.TotalMilliseconds,
         fault.Size,
-        fault.Message,
-    };
+        fault.Message);
 
     private static T ParseEnum<T>(string value)
         where T : struct, Enum =>
@@ -62,7 +54,7 @@ internal static class FaultJson
             ? parsed
             : throw new JsonException($"Unknown {typeof(T).Name} '{value}'. Known: {string.Join(", ", Enum.GetNames<T>())}.");
 
-    private sealed class FaultRequest
+    internal sealed class FaultRequest
     {
         public string? Kind { get; set; }
 

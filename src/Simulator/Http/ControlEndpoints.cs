@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using LettaSockets.Simulator.Faults;
 using Microsoft.AspNetCore.Http;
 
@@ -25,11 +26,11 @@ internal sealed class ControlEndpoints(LettaSimulator simulator)
         }
 
         simulator.Faults.Enqueue(fault);
-        await WriteAsync(context, StatusCodes.Status201Created, FaultJson.Describe(fault)).ConfigureAwait(false);
+        await WriteAsync(context, StatusCodes.Status201Created, FaultJson.Describe(fault), ControlJsonContext.Default.FaultDescription).ConfigureAwait(false);
     }
 
     public Task ListFaultsAsync(HttpContext context) =>
-        WriteAsync(context, StatusCodes.Status200OK, simulator.Faults.Pending.Select(FaultJson.Describe).ToList());
+        WriteAsync(context, StatusCodes.Status200OK, simulator.Faults.Pending.Select(FaultJson.Describe).ToList(), ControlJsonContext.Default.ListFaultDescription);
 
     public Task ClearFaultsAsync(HttpContext context)
     {
@@ -43,13 +44,8 @@ internal sealed class ControlEndpoints(LettaSimulator simulator)
         var journal = simulator.Journal;
         var messages = journal.Messages;
         var agentIds = simulator.Agents.All.Select(a => a.Id).Concat(messages.Select(m => m.AgentId)).Distinct();
-        return WriteAsync(context, StatusCodes.Status200OK, new
-        {
-            Messages = messages,
-            Cancels = journal.Cancels,
-            ActiveRuns = journal.ActiveRuns,
-            MaxConcurrentRunsPerAgent = agentIds.ToDictionary(id => id, journal.MaxConcurrentRunsPerAgent),
-        });
+        var snapshot = new JournalSnapshot(messages, journal.Cancels, journal.ActiveRuns, agentIds.ToDictionary(id => id, journal.MaxConcurrentRunsPerAgent));
+        return WriteAsync(context, StatusCodes.Status200OK, snapshot, ControlJsonContext.Default.JournalSnapshot);
     }
 
     public Task ResetJournalAsync(HttpContext context)
@@ -59,6 +55,6 @@ internal sealed class ControlEndpoints(LettaSimulator simulator)
         return Task.CompletedTask;
     }
 
-    private static Task WriteAsync(HttpContext context, int statusCode, object value) =>
-        HttpWrite.JsonAsync(context, statusCode, JsonSerializer.Serialize(value, FaultJson.Options));
+    private static Task WriteAsync<T>(HttpContext context, int statusCode, T value, JsonTypeInfo<T> type) =>
+        HttpWrite.JsonAsync(context, statusCode, JsonSerializer.Serialize(value, type));
 }
