@@ -44,6 +44,13 @@ internal sealed class BenchOptions
 
     public string[] Raw { get; private set; } = [];
 
+    /// <summary>Which build of the gateway runs: the shipped artefact (the native executable <c>dotnet publish</c>
+    /// makes) or, with <c>--jit</c>, the framework-dependent build (<c>dotnet run</c>'s, JIT-compiled).</summary>
+    public GatewayBuild Gateway { get; private set; } = GatewayBuild.Native;
+
+    /// <summary>Cold: which measurements to run (<c>throughput</c>, <c>latency</c>, <c>cancel</c>); all by default.</summary>
+    public HashSet<string> ColdParts { get; private set; } = new(["throughput", "latency", "cancel"], StringComparer.OrdinalIgnoreCase);
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions { Raw = args };
@@ -67,6 +74,12 @@ internal sealed class BenchOptions
                     break;
                 case "--artifacts":
                     options.ArtifactsPath = Path.GetFullPath(args[++i]);
+                    break;
+                case "--cold-parts":
+                    options.ColdParts = new HashSet<string>(args[++i].Split(','), StringComparer.OrdinalIgnoreCase);
+                    break;
+                case "--jit":
+                    options.Gateway = GatewayBuild.Jit;
                     break;
                 case "--no-build":
                     options.Build = false;
@@ -123,6 +136,8 @@ internal sealed class BenchOptions
           --runs N          repetitions of each measurement (default 3)
           --artifacts DIR   where the gateway and simulator are built (default /tmp/art-bench)
           --no-build        use what is already built there
+          --cold-parts LIST cold: only these of throughput,latency,cancel
+          --jit             run the framework-dependent (JIT) gateway instead of the native executable it ships as
           --quick           short measurements to try the harness (not written to docs/BENCHMARKS.md)
           --no-doc          write bench/results/*.json only
           --connections N   idle connections in the density scenario (default 10000)

@@ -53,8 +53,9 @@ internal sealed class BenchStack : IDisposable
     /// <summary>Seconds from starting the gateway process until its <c>/readyz</c> first answered 200.</summary>
     public double GatewayReadySeconds { get; private init; }
 
+    /// <param name="build">The gateway build to run (default: the bench's <c>--jit</c> choice).</param>
     /// <param name="jitLog">List compiled methods (for warm-ups that watch tiering); off for cold starts, which it would slow.</param>
-    public static async Task<BenchStack> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? gatewayEnvironment = null, IReadOnlyList<string>? gatewayArguments = null, bool jitLog = true)
+    public static async Task<BenchStack> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? gatewayEnvironment = null, IReadOnlyList<string>? gatewayArguments = null, bool jitLog = true, GatewayBuild? build = null)
     {
         int simulatorPort = FreePort.Next();
         string jitLogs = Path.Combine(options.ArtifactsPath, "jit", simulatorPort.ToString(CultureInfo.InvariantCulture));
@@ -74,11 +75,10 @@ internal sealed class BenchStack : IDisposable
                 environment[key] = value;
             }
 
-            // For experiments, a self-contained publish runs as its own executable (BENCH_GATEWAY_EXE).
-            string? executable = Environment.GetEnvironmentVariable("BENCH_GATEWAY_EXE") is { Length: > 0 } exe ? exe : null;
-            gateway = ChildProcess.Start("gateway", executable ?? "dotnet",
+            (string program, string[] leading) = Builder.GatewayCommand(options, build ?? options.Gateway);
+            gateway = ChildProcess.Start("gateway", program,
             [
-                .. executable is null ? [Builder.GatewayDll(options)] : Array.Empty<string>(),
+                .. leading,
                 "--urls", $"http://127.0.0.1:{gatewayPort}",
                 $"--Letta:BaseUrl=http://127.0.0.1:{simulatorPort}",
                 "--Logging:LogLevel:Default=Warning",

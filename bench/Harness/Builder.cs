@@ -2,27 +2,56 @@ using System.Diagnostics;
 
 namespace LettaSockets.Bench.Harness;
 
-/// <summary>Builds the gateway (and with it the simulator) in Release into the bench's own artifacts path.</summary>
+/// <summary>The two builds of the gateway a user can run.</summary>
+internal enum GatewayBuild
+{
+    /// <summary>What <c>dotnet publish src/Server</c> ships: one native executable (Native AOT).</summary>
+    Native,
+
+    /// <summary>The framework-dependent build <c>dotnet run</c> and <c>dotnet build</c> make, JIT-compiled.</summary>
+    Jit,
+}
+
+/// <summary>
+/// Builds the gateway and the simulator in Release into the bench's own artifacts path, and publishes the
+/// gateway's native executable there: the deployable artefact (docs/DEPLOYMENT.md) is what the bench measures.
+/// </summary>
 internal static class Builder
 {
-    /// <summary>The gateway the bench runs: its own Release build, or for an experiment another build of it
+    /// <summary>The framework-dependent gateway: its own Release build, or for an experiment another build of it
     /// (<c>BENCH_GATEWAY_DLL</c>, e.g. a ReadyToRun publish).</summary>
     public static string GatewayDll(BenchOptions options) =>
         Environment.GetEnvironmentVariable("BENCH_GATEWAY_DLL") is { Length: > 0 } other ? other : Output(options, "LettaSockets.Server");
 
+    /// <summary>The native gateway: the bench's own publish, or for an experiment another executable
+    /// (<c>BENCH_GATEWAY_EXE</c>, e.g. one published with other ILC settings).</summary>
+    public static string GatewayExecutable(BenchOptions options) =>
+        Environment.GetEnvironmentVariable("BENCH_GATEWAY_EXE") is { Length: > 0 } other ? other : Path.Combine(NativeFolder(options), "LettaSockets.Server");
+
     public static string SimulatorDll(BenchOptions options) => Output(options, "LettaSockets.Simulator");
+
+    /// <summary>The program and leading arguments that start the gateway.</summary>
+    public static (string Program, string[] Leading) GatewayCommand(BenchOptions options, GatewayBuild build) =>
+        build == GatewayBuild.Native ? (GatewayExecutable(options), []) : ("dotnet", [GatewayDll(options)]);
 
     public static void Build(BenchOptions options)
     {
-        if (!options.Build)
+        if (options.Build)
         {
-            Require(GatewayDll(options));
-            Require(SimulatorDll(options));
-            return;
+            string project = Path.Combine(Repository.Root, "src", "Server", "LettaSockets.Server.csproj");
+            Console.WriteLine($"Building the gateway and simulator (Release) into {options.ArtifactsPath} …");
+            Run(["build", project, "-c", "Release", "--artifacts-path", options.ArtifactsPath, "-nologo", "-v", "q", "-clp:ErrorsOnly"]);
+            Console.WriteLine($"Publishing the gateway's native executable into {NativeFolder(options)} …");
+            Run(["publish", project, "-c", "Release", "-r", "linux-x64", "-o", NativeFolder(options), "-nologo", "-v", "q", "-clp:ErrorsOnly"]);
         }
 
-        string project = Path.Combine(Repository.Root, "src", "Server", "LettaSockets.Server.csproj");
-        Console.WriteLine($"Building the gateway and simulator (Release) into {options.ArtifactsPath} …");
+        Require(GatewayDll(options));
+        Require(GatewayExecutable(options));
+        Require(SimulatorDll(options));
+    }
+
+    private static void Run(string[] arguments)
+    {
         var info = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
@@ -30,7 +59,7 @@ internal static class Builder
             RedirectStandardError = true,
             WorkingDirectory = Repository.Root,
         };
-        foreach (string a in new[] { "build", project, "-c", "Release", "--artifacts-path", options.ArtifactsPath, "-nologo", "-v", "q", "-clp:ErrorsOnly" })
+        foreach (string a in arguments)
         {
             info.ArgumentList.Add(a);
         }
@@ -41,17 +70,16 @@ internal static class Builder
         if (!build.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             build.Kill(entireProcessTree: true);
-            throw new TimeoutException("The build took more than 5 minutes.");
+            throw new TimeoutException($"dotnet {arguments[0]} took more than 5 minutes.");
         }
 
         if (build.ExitCode != 0)
         {
-            throw new InvalidOperationException($"The build failed:{Environment.NewLine}{output.Result}{errors.Result}");
+            throw new InvalidOperationException($"dotnet {arguments[0]} failed:{Environment.NewLine}{output.Result}{errors.Result}");
         }
-
-        Require(GatewayDll(options));
-        Require(SimulatorDll(options));
     }
+
+    private static string NativeFolder(BenchOptions options) => Path.Combine(options.ArtifactsPath, "native");
 
     private static string Output(BenchOptions options, string project) =>
         Path.Combine(options.ArtifactsPath, "bin", project, "release", project + ".dll");

@@ -11,6 +11,9 @@ internal sealed class LatencySamples
 
     public int Count { get; private set; }
 
+    /// <summary>The first recorded latency (ticks): a turn's first delta.</summary>
+    public long First => Count > 0 ? _values[0] : throw new InvalidOperationException("No samples.");
+
     public void Add(long ticks)
     {
         if (Count == _values.Length)

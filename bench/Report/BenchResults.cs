@@ -110,6 +110,12 @@ internal sealed class DensitySection
 
     public List<DensityRun> Runs { get; set; } = [];
 
+    /// <summary>The gateway holding <see cref="SmallConnections"/> (1,000), on a fresh process of its own: idle
+    /// CPU per connection must stay flat from there to <see cref="Connections"/>.</summary>
+    public int SmallConnections { get; set; }
+
+    public List<DensityRun> Small { get; set; } = [];
+
     /// <summary>The same measurement on a bare Kestrel WebSocket server: the floor.</summary>
     public List<DensityRun> Bare { get; set; } = [];
 
@@ -244,8 +250,32 @@ internal sealed class ColdSection
 
     public double WindowSeconds { get; set; }
 
+    /// <summary>Throughput per build (<c>native</c>, <c>jit</c>), with the turn-start overhead.</summary>
     public List<ColdRun> Runs { get; set; } = [];
+
+    public List<ColdLatencyRun> Latency { get; set; } = [];
+
+    public List<ColdCancelRun> Cancel { get; set; } = [];
 }
 
-/// <summary>One fresh process: start to <c>/readyz</c>, then its first window and a window after warming up.</summary>
-internal sealed record ColdRun(double ReadySeconds, double ColdChunksPerSecond, double ColdCpuSecondsPerMillion, double WarmChunksPerSecond, double WarmCpuSecondsPerMillion, int Errors);
+/// <summary>One fresh process: start to <c>/readyz</c>, its first turn, its first window and a window after
+/// warming up, and the turn-start overhead warmed.</summary>
+internal sealed record ColdRun(double ReadySeconds, double ColdChunksPerSecond, double ColdCpuSecondsPerMillion, double WarmChunksPerSecond, double WarmCpuSecondsPerMillion, int Errors)
+{
+    /// <summary><c>native</c> (the published executable) or <c>jit</c>; runs stored before there were two builds are <c>jit</c>.</summary>
+    public string? Build { get; init; }
+
+    public TurnStartRun? FirstTurn { get; init; }
+
+    public TurnStartRun? WarmTurnStart { get; init; }
+}
+
+/// <summary>Turn-start overhead (ms): message frame → Letta received the request; Letta's first content
+/// event → the client's first chunk; and the same legs read directly (the floor).</summary>
+internal sealed record TurnStartRun(int Turns, double RequestP50Ms, double RequestP99Ms, double FirstChunkP50Ms, double FirstChunkP99Ms, double DirectRequestP50Ms, double DirectRequestP99Ms, double DirectFirstChunkP50Ms, double DirectFirstChunkP99Ms);
+
+/// <summary>Per-delta latency p99 at 256 turns × 20/s on a fresh process's first window and warmed; the direct floor.</summary>
+internal sealed record ColdLatencyRun(string Build, int Turns, double ColdP99Ms, double WarmP99Ms, double DirectP99Ms, int Errors);
+
+/// <summary>Cancel → <c>done</c> p99 over a fresh process's first window (rounds of 100 cancels, pooled) and warmed.</summary>
+internal sealed record ColdCancelRun(string Build, int ColdCancels, double ColdDoneP99Ms, int WarmCancels, double WarmDoneP99Ms, int Errors);

@@ -9,7 +9,7 @@ namespace LettaSockets.Bench.Report;
 /// <c>bench:end</c> markers) and the chart from <see cref="BenchResults"/>; the prose around it is
 /// left alone.
 /// </summary>
-internal static class DocWriter
+internal static partial class DocWriter
 {
     public const string Begin = "<!-- bench:begin -->";
     public const string End = "<!-- bench:end -->";
@@ -46,7 +46,7 @@ internal static class DocWriter
             md.AppendLine("|---|---|");
             md.AppendLine(I($"| CPU | {m.CpuModel}, {m.Cores} cores (`nproc`), shared by simulator, gateway and load generator |"));
             md.AppendLine(I($"| Memory | {m.MemoryGiB:F1} GiB |"));
-            md.AppendLine(I($"| .NET | {m.DotnetVersion} (Release builds; the gateway with its shipped settings) |"));
+            md.AppendLine(I($"| .NET | {m.DotnetVersion} (Release builds; the gateway as `dotnet publish` ships it, a native executable, unless a table says JIT) |"));
             md.AppendLine(I($"| OS | {m.Os}, kernel {m.Kernel}; open files limit {m.MaxOpenFiles:N0} per process |"));
             md.AppendLine();
         }
@@ -102,6 +102,7 @@ internal static class DocWriter
                 Stat rss = Stat.Of(d.Runs.Select(x => x.RssPerConnectionKiB));
                 string floor = d.Bare.Count > 0 ? I($" (bare Kestrel floor {Stat.Of(d.Bare.Select(x => x.RssPerConnectionKiB)).Format("F1", " KiB")})") : "";
                 md.AppendLine(Row(I($"Gateway RSS per idle connection ({d.Connections:N0} connections)"), I($"≤ {Goals.RssPerConnectionKiB} KiB"), rss.Format("F1", " KiB") + floor, I($"{Goals.Reference.RssPerConnectionKiB} KiB"), rss.Median <= Goals.RssPerConnectionKiB));
+                WriteIdleCpuGoal(md, d);
             }
 
             if (d.Capacity is { } c)
@@ -128,6 +129,7 @@ internal static class DocWriter
             md.AppendLine(Row("Allocated bytes per relayed delta (hot path, BenchmarkDotNet)", I($"≤ {Goals.AllocatedBytesPerChunk} B"), I($"{e2e.AllocatedBytes:F0} B"), "–", e2e.AllocatedBytes <= Goals.AllocatedBytesPerChunk));
         }
 
+        WriteColdGoals(md, r.Cold);
         md.AppendLine();
     }
 
@@ -313,23 +315,6 @@ internal static class DocWriter
             md.AppendLine(I($"`{compressed.Kind}`: the gateway answered `Sec-WebSocket-Extensions: {compressed.Extensions}`, and {m.Runs.Where(x => x.Kind == compressed.Kind).Min(x => x.Active):N0} of {compressed.LargeCount:N0} connections got their `ready` frame compressed (RSV1) and inflated to a valid frame (fewest of the runs)."));
             md.AppendLine();
         }
-    }
-
-    private static void WriteCold(StringBuilder md, ColdSection? c)
-    {
-        if (c is null || c.Runs.Count == 0)
-        {
-            return;
-        }
-
-        md.AppendLine(I($"### Cold start: a fresh gateway process against the same process warmed (measured {c.MeasuredAt:yyyy-MM-dd})"));
-        md.AppendLine();
-        md.AppendLine(I($"Each run starts a new simulator and gateway (no JIT logging), times the gateway from process start to its first `/readyz` 200, warms the simulator (not the gateway) with 15 s of the same load read directly, then runs the throughput load through the gateway (16 connections, 2,000-delta turns back to back) for its first {c.WindowSeconds:0} s; then runs the same load on the same process for 30 s more and measures the same window again (warmed)."));
-        md.AppendLine();
-        md.AppendLine("| | start → `/readyz` | deltas/s, first window | gateway CPU-s per M deltas, first window | deltas/s, warmed | CPU-s per M, warmed | first window vs warmed |");
-        md.AppendLine("|---|---|---|---|---|---|---|");
-        md.AppendLine(I($"| median of {c.Runs.Count} runs (min–max) | {Stat.Of(c.Runs.Select(x => x.ReadySeconds * 1000)).Format("N0", " ms")} | {Stat.Of(c.Runs.Select(x => x.ColdChunksPerSecond)).Format("N0")} | {Stat.Of(c.Runs.Select(x => x.ColdCpuSecondsPerMillion)).Format("F2")} | {Stat.Of(c.Runs.Select(x => x.WarmChunksPerSecond)).Format("N0")} | {Stat.Of(c.Runs.Select(x => x.WarmCpuSecondsPerMillion)).Format("F2")} | {Stat.Of(c.Runs.Select(x => 100 * x.ColdChunksPerSecond / x.WarmChunksPerSecond)).Format("F0", " %")} |"));
-        md.AppendLine();
     }
 
     private static void WriteAppServer(StringBuilder md, AppServerSection? a)

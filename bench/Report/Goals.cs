@@ -4,10 +4,15 @@ namespace LettaSockets.Bench.Report;
 internal static class Goals
 {
     public const double ThroughputShareOfFloor = 0.5;
-    public const double GatewayCpuSecondsPerMillion = 2;
+    /// <summary>Issue 16 lowered it from 2 s (issue 7) for a warm process.</summary>
+    public const double GatewayCpuSecondsPerMillion = 1.0;
     public const double AddedP99At256Ms = 1.5;
     public const double AddedP99At1024Ms = 5;
-    public const double RssPerConnectionKiB = 8;
+    /// <summary>Issue 16 set it at 16 KiB, above bare Kestrel's 13.9 (issue 7 had asked for 8).</summary>
+    public const double RssPerConnectionKiB = 16;
+
+    /// <summary>Issue 16: idle CPU per 1,000 idle connections, at 1,000 and at 10,000.</summary>
+    public const double IdleCoresPerThousand = 0.01;
     public const int HeldConnections = 20_000;
     public const double CancelToDoneP99Ms = 5;
     public const double CancelToLettaMs = 10;
@@ -26,6 +31,21 @@ internal static class Goals
     public const double OutsideCapDeltas = 2;
     public const double OutsideCapFixedKiB = 128;
     public const double CompressedIdleExtraKiB = 2;
+
+    /// <summary>Issue 16, cold start: a fresh process in its first 5 s against the same process warmed.</summary>
+    public static class Cold
+    {
+        public const double ThroughputShareOfWarm = 0.8;
+        public const double CpuSecondsPerMillion = 2;
+        public const double CancelToDoneP99Ms = 5;
+        public const double AddedP99At256Ms = 1.5;
+        public const double FirstTurnAddedMs = 50;
+    }
+
+    /// <summary>Issue 16, warm: cancel → done p99 over at least 200 cancels, and each turn-start leg's added p99.</summary>
+    public const double WarmCancelToDoneP99Ms = 2;
+    public const int WarmCancelSamples = 200;
+    public const double TurnStartLegAddedP99Ms = 0.5;
 
     /// <summary>The tutorial's Python/FastAPI design, measured on this machine (from the issue).</summary>
     public static class Reference

@@ -35,7 +35,12 @@ internal static class CancelScenario
         return section;
     }
 
-    private static async Task<CancelRun> MeasureAsync(BenchStack stack, int turns, int seed)
+    private static async Task<CancelRun> MeasureAsync(BenchStack stack, int turns, int seed) =>
+        (await MeasureWithSamplesAsync(stack, turns, seed).ConfigureAwait(false)).Run;
+
+    /// <summary>One round of <paramref name="turns"/> cancelled turns; also every cancel → <c>done</c> time (ms),
+    /// so rounds can be pooled (the cold scenario's first seconds).</summary>
+    internal static async Task<(CancelRun Run, List<double> Done)> MeasureWithSamplesAsync(BenchStack stack, int turns, int seed)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, turns, ReceiveBuffer, deadline.Token).ConfigureAwait(false);
@@ -58,7 +63,7 @@ internal static class CancelScenario
                 }
             }
 
-            return new CancelRun(
+            return (new CancelRun(
                 done.Count,
                 outcomes.Count(o => o.Error is not null),
                 Percentile(done, 0.50),
@@ -68,7 +73,7 @@ internal static class CancelScenario
                 Percentile(upstream, 0.50),
                 Percentile(upstream, 0.99),
                 upstream.Count == 0 ? 0 : upstream.Max(),
-                outcomes.Length == 0 ? 0 : outcomes.Max(o => o.LateFrames));
+                outcomes.Length == 0 ? 0 : outcomes.Max(o => o.LateFrames)), done);
         }
         finally
         {
@@ -146,7 +151,7 @@ internal static class CancelScenario
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
-    private static double Percentile(List<double> values, double p)
+    internal static double Percentile(List<double> values, double p)
     {
         if (values.Count == 0)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using LettaSockets.Bench.Harness;
 using LettaSockets.Bench.Load;
 using LettaSockets.Bench.Report;
@@ -7,48 +8,150 @@ using LettaSockets.Bench.Report;
 namespace LettaSockets.Bench.Scenarios;
 
 /// <summary>
-/// Cold start (issue 16, first part): what the first users of a freshly started gateway get. Each run
-/// starts a new simulator and gateway (without the JIT logging the other scenarios use to watch tiering),
-/// reads the time from the gateway's process start to its first <c>/readyz</c> 200, warms the simulator
-/// (not the gateway) with 15 s of the load read directly, then runs the
-/// throughput load (16 connections, 2,000-delta turns back to back) for <see cref="Window"/> — the
-/// process's first seconds — and reports deltas per second and the gateway's CPU per million deltas. The
-/// same process then runs the same load for 30 s more and is measured again for the same window: cold
-/// and warm side by side, one process.
+/// Cold start: what the first users of a freshly started gateway get, next to what the same process gives
+/// once warmed. Every measurement starts a new simulator and gateway (without the JIT logging the other
+/// scenarios use to watch tiering), reads the time from the gateway's process start to its first
+/// <c>/readyz</c> 200 and warms the simulator (not the gateway) with 15 s of load read directly. Then, on
+/// the fresh gateway:
+/// <list type="bullet">
+/// <item><em>throughput</em>, for the shipped native executable and for the JIT build: the first turn's
+/// start overhead (<see cref="TurnStartProbe"/>), then the throughput load (16 connections, 2,000-delta
+/// turns back to back) for the first <see cref="Window"/>; 30 s more of it; the same window again (warmed);
+/// and the warm turn-start overhead over 200 turns;</item>
+/// <item><em>latency</em> (native): 256 turns at 20 deltas/s for the first window, every delta recorded;
+/// warmed the same way, the same again; the direct floor at the same load last;</item>
+/// <item><em>cancel</em> (native): rounds of 100 cancelled turns for the first window, pooled; warmed, the same.</item>
+/// </list>
 /// </summary>
 internal static class ColdScenario
 {
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
 
-    /// <summary>Windows of load before the warm one (without JIT logs the bench cannot watch tiering settle;
-    /// 30 s of this load is where the warm figures stopped moving in the throughput scenario's warm-ups).</summary>
+    /// <summary>Windows of load between the cold and the warm measurement (without JIT logs the bench cannot
+    /// watch tiering settle; 30 s of this load is where the warm figures stopped moving in the throughput
+    /// scenario's warm-ups).</summary>
     private const int WarmWindows = 6;
     private const int Connections = ThroughputScenario.Turns;
     private const int ReceiveBuffer = 64 * 1024;
+    private const int LatencyTurns = 256;
+    private const int WarmTurnStarts = 200;
     private static readonly string Content = $"bench n={ThroughputScenario.ChunksPerTurn} pace=0 size=16";
+    private static readonly TimeSpan SimulatorWarmUp = TimeSpan.FromSeconds(15);
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public static async Task<ColdSection> RunAsync(BenchOptions options)
     {
         var section = new ColdSection { MeasuredAt = DateTimeOffset.UtcNow, WindowSeconds = Window.TotalSeconds };
         for (int run = 0; run < options.Runs; run++)
         {
-            using BenchStack stack = await BenchStack.StartAsync(options, GatewayTrace.GatewayEnvironment(options), jitLog: false).ConfigureAwait(false);
-            await WarmSimulatorAsync(stack).ConfigureAwait(false);
-            (double coldRate, double coldCpu, int coldErrors) = await WindowAsync(stack).ConfigureAwait(false);
-            for (int w = 0; w < WarmWindows; w++)
+            foreach (GatewayBuild build in options.ColdParts.Contains("throughput") ? new[] { GatewayBuild.Native, GatewayBuild.Jit } : [])
             {
-                await WindowAsync(stack).ConfigureAwait(false); // the warm-up: the same load, 30 s of it
+                ColdRun result = await ThroughputAsync(options, build).ConfigureAwait(false);
+                section.Runs.Add(result);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  cold {Name(build)} run {run + 1}: ready after {result.ReadySeconds * 1000:F0} ms; first turn +{result.FirstTurn!.RequestP50Ms:F2} ms to Letta, +{result.FirstTurn.FirstChunkP50Ms:F2} ms to the first chunk; first {Window.TotalSeconds:F0} s {result.ColdChunksPerSecond:N0} deltas/s at {result.ColdCpuSecondsPerMillion:F2} CPU-s/M; warmed {result.WarmChunksPerSecond:N0} deltas/s at {result.WarmCpuSecondsPerMillion:F2} CPU-s/M ({result.ColdChunksPerSecond / result.WarmChunksPerSecond:P0}); warm turn start p99 {result.WarmTurnStart!.RequestP99Ms:F2} / {result.WarmTurnStart.FirstChunkP99Ms:F2} ms (direct {result.WarmTurnStart.DirectRequestP99Ms:F2} / {result.WarmTurnStart.DirectFirstChunkP99Ms:F2}); errors {result.Errors}"));
             }
 
-            (double warmRate, double warmCpu, int warmErrors) = await WindowAsync(stack).ConfigureAwait(false);
-            stack.EnsureAlive();
-            var result = new ColdRun(stack.GatewayReadySeconds, coldRate, coldCpu, warmRate, warmCpu, coldErrors + warmErrors);
-            section.Runs.Add(result);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  cold run {run + 1}: ready after {result.ReadySeconds * 1000:F0} ms; first {Window.TotalSeconds:F0} s {result.ColdChunksPerSecond:N0} deltas/s at {result.ColdCpuSecondsPerMillion:F2} CPU-s/M; warmed {result.WarmChunksPerSecond:N0} deltas/s at {result.WarmCpuSecondsPerMillion:F2} CPU-s/M ({result.ColdChunksPerSecond / result.WarmChunksPerSecond:P0}); errors {result.Errors}"));
+            if (options.ColdParts.Contains("latency"))
+            {
+                ColdLatencyRun latency = await LatencyAsync(options, options.Gateway, run).ConfigureAwait(false);
+                section.Latency.Add(latency);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  cold latency {latency.Build} run {run + 1}: {LatencyTurns} turns p99 first {Window.TotalSeconds:F0} s {latency.ColdP99Ms:F2} ms, warmed {latency.WarmP99Ms:F2} ms, direct {latency.DirectP99Ms:F2} ms; errors {latency.Errors}"));
+            }
+
+            if (options.ColdParts.Contains("cancel"))
+            {
+                ColdCancelRun cancel = await CancelAsync(options, options.Gateway, run).ConfigureAwait(false);
+                section.Cancel.Add(cancel);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  cold cancel {cancel.Build} run {run + 1}: cancel→done p99 first {Window.TotalSeconds:F0} s {cancel.ColdDoneP99Ms:F2} ms ({cancel.ColdCancels} cancels), warmed {cancel.WarmDoneP99Ms:F2} ms ({cancel.WarmCancels}); errors {cancel.Errors}"));
+            }
         }
 
         return section;
+    }
+
+    private static string Name(GatewayBuild build) => build == GatewayBuild.Native ? "native" : "jit";
+
+    private static async Task<BenchStack> FreshStackAsync(BenchOptions options, GatewayBuild build)
+    {
+        BenchStack stack = await BenchStack.StartAsync(options, GatewayTrace.GatewayEnvironment(options), jitLog: false, build: build).ConfigureAwait(false);
+        try
+        {
+            await WarmSimulatorAsync(stack).ConfigureAwait(false);
+            return stack;
+        }
+        catch
+        {
+            stack.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<ColdRun> ThroughputAsync(BenchOptions options, GatewayBuild build)
+    {
+        using BenchStack stack = await FreshStackAsync(options, build).ConfigureAwait(false);
+        TurnStartRun firstTurn = await TurnStartProbe.MeasureAsync(stack, turns: 1, directTurns: 20).ConfigureAwait(false);
+        (double coldRate, double coldCpu, int coldErrors) = await ThroughputWindowAsync(stack).ConfigureAwait(false);
+        await WarmAsync(stack).ConfigureAwait(false);
+        (double warmRate, double warmCpu, int warmErrors) = await ThroughputWindowAsync(stack).ConfigureAwait(false);
+        TurnStartRun warmTurnStart = await TurnStartProbe.MeasureAsync(stack, WarmTurnStarts, WarmTurnStarts).ConfigureAwait(false);
+        stack.EnsureAlive();
+        return new ColdRun(stack.GatewayReadySeconds, coldRate, coldCpu, warmRate, warmCpu, coldErrors + warmErrors)
+        {
+            Build = Name(build),
+            FirstTurn = firstTurn,
+            WarmTurnStart = warmTurnStart,
+        };
+    }
+
+    private static async Task<ColdLatencyRun> LatencyAsync(BenchOptions options, GatewayBuild build, int run)
+    {
+        using BenchStack stack = await FreshStackAsync(options, build).ConfigureAwait(false);
+        int chunksPerTurn = (int)(LatencyScenario.Rate * Window.TotalSeconds);
+        LatencyRun cold = await LatencyScenario.MeasureAsync(options, stack, Mode.Gateway, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+        await WarmAsync(stack).ConfigureAwait(false);
+        LatencyRun warm = await LatencyScenario.MeasureAsync(options, stack, Mode.Gateway, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+        LatencyRun direct = await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+        stack.EnsureAlive();
+        return new ColdLatencyRun(Name(build), LatencyTurns, cold.P99Ms, warm.P99Ms, direct.P99Ms, cold.Errors + warm.Errors + direct.Errors);
+    }
+
+    private static async Task<ColdCancelRun> CancelAsync(BenchOptions options, GatewayBuild build, int run)
+    {
+        using BenchStack stack = await FreshStackAsync(options, build).ConfigureAwait(false);
+        (List<double> cold, int coldErrors) = await CancelWindowAsync(stack, run).ConfigureAwait(false);
+        await WarmAsync(stack).ConfigureAwait(false);
+        (List<double> warm, int warmErrors) = await CancelWindowAsync(stack, run + 1000).ConfigureAwait(false);
+        stack.EnsureAlive();
+        return new ColdCancelRun(Name(build), cold.Count, CancelScenario.Percentile(cold, 0.99), warm.Count, CancelScenario.Percentile(warm, 0.99), coldErrors + warmErrors);
+    }
+
+    /// <summary>Rounds of <see cref="CancelScenario.Turns"/> cancelled turns until the window has passed, pooled.</summary>
+    private static async Task<(List<double> Done, int Errors)> CancelWindowAsync(BenchStack stack, int seed)
+    {
+        await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal")).ConfigureAwait(false);
+        var done = new List<double>();
+        int errors = 0;
+        var clock = Stopwatch.StartNew();
+        for (int round = 0; clock.Elapsed < Window; round++)
+        {
+            (CancelRun result, List<double> samples) = await CancelScenario.MeasureWithSamplesAsync(stack, CancelScenario.Turns, seed * 100 + round).ConfigureAwait(false);
+            done.AddRange(samples);
+            errors += result.Errors;
+        }
+
+        return (done, errors);
+    }
+
+    /// <summary>The warm-up between the cold and the warm measurement: the throughput load for 30 s.</summary>
+    private static async Task WarmAsync(BenchStack stack)
+    {
+        for (int w = 0; w < WarmWindows; w++)
+        {
+            await ThroughputWindowAsync(stack).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -71,11 +174,9 @@ internal static class ColdScenario
         })).ConfigureAwait(false);
     }
 
-    private static readonly TimeSpan SimulatorWarmUp = TimeSpan.FromSeconds(15);
-
     /// <summary>Turns back to back on every connection until the window has passed (the turn under way
     /// when it ends is finished and counted): deltas per second and gateway CPU-s per million.</summary>
-    private static async Task<(double Rate, double CpuPerMillion, int Errors)> WindowAsync(BenchStack stack)
+    private static async Task<(double Rate, double CpuPerMillion, int Errors)> ThroughputWindowAsync(BenchStack stack)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var meter = new CpuMeter(stack, gatewayInPath: true);

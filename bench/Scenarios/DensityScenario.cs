@@ -18,14 +18,24 @@ namespace LettaSockets.Bench.Scenarios;
 internal static class DensityScenario
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    private const int SmallCount = 1_000;
 
     public static async Task<DensitySection> RunAsync(BenchOptions options)
     {
         int connections = options.Quick ? Math.Min(options.IdleConnections, 2_000) : options.IdleConnections;
         double idleSeconds = options.Quick ? 3 : 10;
-        var section = new DensitySection { MeasuredAt = DateTimeOffset.UtcNow, Connections = connections };
+        int small = Math.Min(connections, SmallCount);
+        var section = new DensitySection { MeasuredAt = DateTimeOffset.UtcNow, Connections = connections, SmallConnections = small };
         for (int run = 0; run < options.Runs; run++)
         {
+            // Idle cost must not grow faster than the connections: a fresh gateway holds 1,000 first, another the full count.
+            using (BenchStack stack = await BenchStack.StartAsync(options, GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false))
+            {
+                DensityRun result = await MeasureAsync(stack.Gateway, stack.GatewayEndPoint, gateway: true, small, idleSeconds).ConfigureAwait(false);
+                section.Small.Add(result);
+                Print("gateway", run, result);
+            }
+
             using (BenchStack stack = await BenchStack.StartAsync(options, GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false))
             {
                 DensityRun result = await MeasureAsync(stack.Gateway, stack.GatewayEndPoint, gateway: true, connections, idleSeconds).ConfigureAwait(false);

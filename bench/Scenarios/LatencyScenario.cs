@@ -76,7 +76,7 @@ internal static class LatencyScenario
         return section;
     }
 
-    private static async Task<LatencyRun> MeasureAsync(BenchOptions options, BenchStack stack, Mode mode, (ChildProcess Server, IPEndPoint EndPoint)? relay, int turns, int chunksPerTurn, int skip, int run)
+    internal static async Task<LatencyRun> MeasureAsync(BenchOptions options, BenchStack stack, Mode mode, (ChildProcess Server, IPEndPoint EndPoint)? relay, int turns, int chunksPerTurn, int skip, int run)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         string content = string.Create(CultureInfo.InvariantCulture, $"bench n={chunksPerTurn} pace={Rate} size=16");
