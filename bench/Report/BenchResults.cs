@@ -238,7 +238,13 @@ internal sealed class AppServerSection
     public double DeltasPerSecond { get; set; }
 
     public List<AppServerRun> Runs { get; set; } = [];
+
+    /// <summary>Per run, a fresh gateway's first turn (100 deltas).</summary>
+    public List<AppServerColdRun> Cold { get; set; } = [];
 }
+
+/// <summary>A fresh gateway in front of the App Server: start → <c>/readyz</c>, its first turn's per-delta latency and CPU; a direct turn's p99 right after.</summary>
+internal sealed record AppServerColdRun(double ReadySeconds, double DirectP99Ms, double GatewayP50Ms, double GatewayP99Ms, double GatewayMaxMs, double GatewayCpuMsPer1000);
 
 /// <summary>One run: model → client latency per delta, direct and through the gateway; the gateway's CPU.</summary>
 internal sealed record AppServerRun(int DirectSamples, int GatewaySamples, double DirectP50Ms, double DirectP99Ms, double GatewayP50Ms, double GatewayP99Ms, double GatewayCpuMsPer1000);

@@ -326,11 +326,16 @@ internal static partial class DocWriter
 
         md.AppendLine(I($"### Letta Code App Server upstream (measured {a.MeasuredAt:yyyy-MM-dd})"));
         md.AppendLine();
-        md.AppendLine(I($"The real `letta server` (letta-code 0.32.18) on the tests' fake model, which streams {a.DeltasPerTurn} deltas at {a.DeltasPerSecond:0} a second per turn, each stamped with the time it was written; {a.TurnsPerRun} turns a run, one after another, read by a client that speaks the App Server's protocol itself (*direct*) and by a gateway client, in the same run. Latency is model → client per delta; the gateway's CPU comes from `/proc` over its phase."));
+        md.AppendLine(I($"The real `letta server` (letta-code 0.32.18) on the tests' fake model, which streams {a.DeltasPerTurn} deltas at {a.DeltasPerSecond:0} a second per turn, each stamped with the time it was written; a fresh gateway per run, whose first turn (100 deltas, after the App Server was warmed directly) is the cold row; then {a.TurnsPerRun} turns a run, one after another, read by a client that speaks the App Server's protocol itself (*direct*) and by a gateway client, in the same run. Latency is model → client per delta; the gateway's CPU comes from `/proc` over its phase."));
         md.AppendLine();
         md.AppendLine("| | direct p50 / p99 | through the gateway p50 / p99 | added p99 | gateway CPU per 1,000 deltas |");
         md.AppendLine("|---|---|---|---|---|");
         md.AppendLine(I($"| median of {a.Runs.Count} runs (min–max) | {Stat.Of(a.Runs.Select(x => x.DirectP50Ms)).Format("F2", " ms")} / {Stat.Of(a.Runs.Select(x => x.DirectP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Runs.Select(x => x.GatewayP50Ms)).Format("F2", " ms")} / {Stat.Of(a.Runs.Select(x => x.GatewayP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Runs.Select(x => x.GatewayP99Ms - x.DirectP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Runs.Select(x => x.GatewayCpuMsPer1000)).Format("F1", " ms")} |"));
+        if (a.Cold.Count > 0)
+        {
+            md.AppendLine(I($"| a fresh gateway's first turn ({a.Cold.Count} fresh processes; start → `/readyz` {Stat.Of(a.Cold.Select(x => x.ReadySeconds * 1000)).Format("N0", " ms")}) | – / {Stat.Of(a.Cold.Select(x => x.DirectP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Cold.Select(x => x.GatewayP50Ms)).Format("F2", " ms")} / {Stat.Of(a.Cold.Select(x => x.GatewayP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Cold.Select(x => x.GatewayP99Ms - x.DirectP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Cold.Select(x => x.GatewayCpuMsPer1000)).Format("F1", " ms")} |"));
+        }
+
         md.AppendLine();
     }
 

@@ -25,6 +25,9 @@ internal static partial class AppServerScenario
 {
     public const int DeltasPerTurn = 400;
     public const double DeltasPerSecond = 100;
+
+    /// <summary>The cold turn: a fresh gateway's first, 1 s of deltas at <see cref="DeltasPerSecond"/>.</summary>
+    private const int ColdDeltas = 100;
     private static readonly TimeSpan TurnTimeout = TimeSpan.FromSeconds(60);
 
     // The App Server runs an input sent right after a turn ended in a state it cannot abort; the
@@ -43,16 +46,28 @@ internal static partial class AppServerScenario
         await using FakeModel llm = await FakeModel.StartAsync().ConfigureAwait(false);
         await using AppServerProcess server = await AppServerProcess.StartAsync(llm).ConfigureAwait(false);
         string agent = await server.CreateAgentAsync("bench").ConfigureAwait(false);
-        using BenchStack stack = await BenchStack.StartAsync(options, gatewayArguments: [$"--Letta:BaseUrl={server.WebSocketUrl}", $"--Letta:ApiKey={server.Token}"]).ConfigureAwait(false);
-        var gatewayUri = new Uri($"ws://{stack.GatewayEndPoint}/ws/{agent}");
         var section = new AppServerSection { MeasuredAt = DateTimeOffset.UtcNow, TurnsPerRun = turns, DeltasPerTurn = DeltasPerTurn, DeltasPerSecond = DeltasPerSecond };
 
-        // Warm both paths (JIT, the runtime on the App Server) with a short turn each.
-        await DirectAsync(server, agent, 1, 20, new LatencySamples()).ConfigureAwait(false);
-        await ViaGatewayAsync(gatewayUri, 1, 20, new LatencySamples()).ConfigureAwait(false);
-
+        // The App Server's own warm-up (its runtime, the fake model), so that what is cold below is the gateway.
+        await DirectAsync(server, agent, 2, ColdDeltas, new LatencySamples()).ConfigureAwait(false);
         for (int run = 0; run < options.Runs; run++)
         {
+            // A fresh gateway per run: its first turn is the cold figure, the turns after it the warm ones.
+            using BenchStack stack = await BenchStack.StartAsync(options, gatewayArguments: [$"--Letta:BaseUrl={server.WebSocketUrl}", $"--Letta:ApiKey={server.Token}"]).ConfigureAwait(false);
+            var gatewayUri = new Uri($"ws://{stack.GatewayEndPoint}/ws/{agent}");
+            var coldGateway = new LatencySamples(ColdDeltas);
+            TimeSpan coldCpuBefore = ProcStats.Cpu(stack.Gateway.Pid);
+            await ViaGatewayAsync(gatewayUri, 1, ColdDeltas, coldGateway).ConfigureAwait(false);
+            double coldCpu = (ProcStats.Cpu(stack.Gateway.Pid) - coldCpuBefore).TotalSeconds;
+            var coldDirect = new LatencySamples(ColdDeltas);
+            await DirectAsync(server, agent, 1, ColdDeltas, coldDirect).ConfigureAwait(false);
+            LatencySummary cg = LatencySamples.Summarize([coldGateway]);
+            LatencySummary cd = LatencySamples.Summarize([coldDirect]);
+            var cold = new AppServerColdRun(stack.GatewayReadySeconds, cd.P99, cg.P50, cg.P99, cg.Max, coldCpu * 1000 / Math.Max(1, cg.Samples));
+            section.Cold.Add(cold);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  app server cold {run + 1}: gateway ready after {cold.ReadySeconds * 1000:F0} ms; its first turn p50 {cg.P50:F2} ms p99 {cg.P99:F2} ms max {cg.Max:F2} ms (direct p99 {cd.P99:F2} ms); CPU {cold.GatewayCpuMsPer1000:F1} ms per 1,000 deltas"));
+
             var direct = new LatencySamples(turns * DeltasPerTurn);
             await DirectAsync(server, agent, turns, DeltasPerTurn, direct).ConfigureAwait(false);
 

@@ -17,6 +17,9 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>How the process ended (valid once it has exited).</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Everything the process wrote so far (for failure messages).</summary>
     public string Output
     {

@@ -1,9 +1,10 @@
 namespace LettaSockets.Testing;
 
 /// <summary>
-/// The gateway in a child process (<c>dotnet LettaSockets.Server.dll</c> from the test's output folder),
-/// so a test can kill it the way a crash or an OOM kill would: no drain, no shutdown frame, no close
-/// handshake — clients only see their sockets break. Disposing kills it and waits until it is gone.
+/// The gateway in a child process (<c>dotnet LettaSockets.Server.dll</c> from the test's output folder, or
+/// the published native executable, see <see cref="NativeGateway"/>), so a test can kill it the way a crash
+/// or an OOM kill would: no drain, no shutdown frame, no close handshake — clients only see their sockets
+/// break. Disposing kills it and waits until it is gone.
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
@@ -29,11 +30,15 @@ public sealed class GatewayProcess : IAsyncDisposable
         StartAsync(["--urls=http://127.0.0.1:0", $"--Letta:BaseUrl={lettaUrl}", $"--Sockets:InstanceId={instanceId}", "--Logging:LogLevel:Default=Warning", .. extra]);
 
     /// <summary>Starts the gateway with <paramref name="args"/> (<c>--Key=value</c>) and waits until it listens.</summary>
-    public static async Task<GatewayProcess> StartAsync(IEnumerable<string> args)
+    /// <param name="executable">a published native gateway to run instead of <c>dotnet LettaSockets.Server.dll</c>.</param>
+    /// <param name="workingDirectory">where it runs (the test's output folder by default).</param>
+    public static async Task<GatewayProcess> StartAsync(IEnumerable<string> args, string? executable = null, string? workingDirectory = null)
     {
         // Kestrel's "Now listening on" line says which port a --urls=…:0 start got.
-        string[] all = [Path.Combine(AppContext.BaseDirectory, "LettaSockets.Server.dll"), .. args, "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"];
-        ChildProcess process = ChildProcess.Start("dotnet", all);
+        string[] all = [.. args, "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"];
+        ChildProcess process = executable is null
+            ? ChildProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "LettaSockets.Server.dll"), .. all], workingDirectory)
+            : ChildProcess.Start(executable, all, workingDirectory);
         try
         {
             var match = await process.WaitForLineAsync(@"Now listening on: (http://\S+)", s_startTimeout);
