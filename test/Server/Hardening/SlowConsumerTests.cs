@@ -14,9 +14,16 @@ public sealed class SlowConsumerTests
     [TestMethod]
     public async Task A_client_that_pauses_reading_gets_merged_frames_and_byte_exact_text()
     {
-        // The queue holds the whole turn, so Letta's run completes while the client reads nothing.
-        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["Sockets:OutboundQueueCapacity"] = "16384" });
-        string text = string.Join(' ', Enumerable.Range(1, 6000).Select(i => $"w{i}"));
+        // The queue holds the whole turn, so Letta's run completes while the client reads nothing. The turn is
+        // far larger, one frame per delta, than the kernel's socket buffers (4 MiB for the gateway's send side
+        // here), so the writer must wait for the client whatever the timing, and what waits gets merged.
+        const int Words = 200_000;
+        await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sockets:OutboundQueueCapacity"] = "262144",
+            ["Sockets:MaxQueuedBytes"] = "67108864",
+        });
+        string text = string.Join(' ', Enumerable.Range(1, Words).Select(i => $"w{i}"));
         string agent = gateway.AddAgent(_ => AgentScript.Create().Say(text));
         await using TestClient client = await TestClient.ConnectAsync(gateway.WebSocketUri(agent), SmallReceiveBuffer.Invoker());
 
@@ -32,7 +39,7 @@ public sealed class SlowConsumerTests
         int frames = done.Metrics["frames"].GetInt32();
         Assert.AreEqual("done", done.Type);
         Assert.AreEqual(text, TestClient.Text(turn), "merging never changes the text");
-        Assert.IsTrue(chunks >= 6000, $"Letta sent a delta per token ({chunks})");
+        Assert.IsTrue(chunks >= Words, $"Letta sent a delta per token ({chunks})");
         Assert.IsTrue(frames < chunks / 2, $"the backlog was merged: {frames} frames for {chunks} chunks");
         Assert.AreEqual(frames, turn.Count - 1, "metrics.frames counts what the client got before done");
     }
