@@ -4,7 +4,8 @@
 #   ./build.ps1 test     run every test (dotnet test)
 #   ./build.ps1 run      start the gateway on http://localhost:8000 with the embedded simulator
 #   ./build.ps1 bench    run the benchmark suite
-param([ValidateSet('build', 'test', 'run', 'bench')][string]$Task = 'build')
+#   ./build.ps1 publish  the deployable native executable into out/ (docs/DEPLOYMENT.md)
+param([ValidateSet('build', 'test', 'run', 'bench', 'publish')][string]$Task = 'build')
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
 switch ($Task) {
@@ -12,5 +13,6 @@ switch ($Task) {
     'test'  { dotnet test LettaSockets.sln }
     'run'   { dotnet run --project src/Server }
     'bench' { dotnet run -c Release --project bench -- all }
+    'publish' { dotnet publish src/Server -c Release -r linux-x64 -o out }
 }
 exit $LASTEXITCODE

@@ -40,7 +40,18 @@ public sealed class RecordingUpstream : IUpstream
 
     public Task<ObjectOwner?> GetConversationOwnerAsync(string conversationId, CancellationToken cancellationToken) => Task.FromResult<ObjectOwner?>(null);
 
-    public Task<(bool Ok, string Detail)> ProbeAsync(CancellationToken cancellationToken) => Task.FromResult((true, "recording"));
+    /// <summary>What <see cref="ProbeAsync"/> answers (Letta reachable by default).</summary>
+    public bool Reachable { get; set; } = true;
+
+    public int Probes => Volatile.Read(ref _probes);
+
+    private int _probes;
+
+    public Task<(bool Ok, string Detail)> ProbeAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _probes);
+        return Task.FromResult(Reachable ? (true, "recording") : (false, "503"));
+    }
 
     public Task<IReadOnlyList<AgentSummary>> ListAgentsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<AgentSummary>>([]);
 

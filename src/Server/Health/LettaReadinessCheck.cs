@@ -9,8 +9,9 @@ namespace LettaSockets.Server.Health;
 
 /// <summary>
 /// Ready = worth sending new connections to: not draining, the circuit breaker to Letta not open,
-/// and Letta answering a cheap request (cached for <see cref="HealthOptions.ProbeInterval"/>, one probe
-/// at a time, so a probe storm never becomes a storm on Letta).
+/// and Letta answering a cheap request (cached for <see cref="HealthOptions.ProbeInterval"/>, a failed answer
+/// only for <see cref="HealthOptions.FailedProbeInterval"/>; one probe at a time, so a probe storm never
+/// becomes a storm on Letta).
 /// </summary>
 internal sealed class LettaReadinessCheck(IUpstream letta, IOptions<CircuitBreakerSettings> breaker, GracefulShutdown shutdown, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck, IDisposable
 {
@@ -36,7 +37,7 @@ internal sealed class LettaReadinessCheck(IUpstream letta, IOptions<CircuitBreak
         await _probing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_hasCached && time.GetElapsedTime(_cachedAt) < options.Value.ProbeInterval)
+            if (_hasCached && time.GetElapsedTime(_cachedAt) < CacheFor(_cached))
             {
                 return _cached;
             }
@@ -51,6 +52,10 @@ internal sealed class LettaReadinessCheck(IUpstream letta, IOptions<CircuitBreak
             _probing.Release();
         }
     }
+
+    private TimeSpan CacheFor(HealthCheckResult result) => result.Status == HealthStatus.Healthy
+        ? options.Value.ProbeInterval
+        : TimeSpan.FromTicks(Math.Min(options.Value.FailedProbeInterval.Ticks, options.Value.ProbeInterval.Ticks));
 
     private async Task<HealthCheckResult> ProbeAsync(CancellationToken cancellationToken)
     {

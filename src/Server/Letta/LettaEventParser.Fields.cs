@@ -64,18 +64,7 @@ public sealed partial class LettaEventParser
             return LettaEventKind.Other;
         }
 
-        ReadOnlySpan<byte> v = reader.ValueSpan;
-        if (v.SequenceEqual("assistant_message"u8)) return LettaEventKind.Assistant;
-        if (v.SequenceEqual("reasoning_message"u8)) return LettaEventKind.Reasoning;
-        if (v.SequenceEqual("tool_call_message"u8)) return LettaEventKind.ToolCall;
-        if (v.SequenceEqual("ping"u8)) return LettaEventKind.Ping;
-        if (v.SequenceEqual("tool_return_message"u8)) return LettaEventKind.ToolReturn;
-        if (v.SequenceEqual("hidden_reasoning_message"u8)) return LettaEventKind.HiddenReasoning;
-        if (v.SequenceEqual("approval_request_message"u8)) return LettaEventKind.ApprovalRequest;
-        if (v.SequenceEqual("stop_reason"u8)) return LettaEventKind.StopReason;
-        if (v.SequenceEqual("usage_statistics"u8)) return LettaEventKind.Usage;
-        if (v.SequenceEqual("error_message"u8)) return LettaEventKind.Error;
-        return LettaEventKind.Other;
+        return KindOf(reader.ValueSpan);
     }
 
     private static LettaEvent Build(ref EventFields f, bool isError)

@@ -53,6 +53,12 @@ public sealed partial class LettaEventParser
 
     private LettaEvent ParseJson(ReadOnlySpan<byte> data, bool isError)
     {
+        var fast = new EventFields { Seq = -1 };
+        if (FastPath && TryParseFlat(data, ref fast))
+        {
+            return Build(ref fast, isError);
+        }
+
         var reader = new Utf8JsonReader(data);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {

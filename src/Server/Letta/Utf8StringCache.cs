@@ -26,19 +26,19 @@ internal sealed class Utf8StringCache
             return null;
         }
 
-        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
-        {
-            ReadOnlySpan<byte> raw = reader.ValueSpan;
-            if (_value is not null && raw.SequenceEqual(_bytes))
-            {
-                return _value;
-            }
+        return !reader.ValueIsEscaped && !reader.HasValueSequence ? Read(reader.ValueSpan) : reader.GetString();
+    }
 
-            _bytes = raw.ToArray();
-            _value = Encoding.UTF8.GetString(raw);
+    /// <summary>An unescaped, valid UTF-8 string value.</summary>
+    public string Read(ReadOnlySpan<byte> raw)
+    {
+        if (_value is not null && raw.SequenceEqual(_bytes))
+        {
             return _value;
         }
 
-        return reader.GetString();
+        _bytes = raw.ToArray();
+        _value = Encoding.UTF8.GetString(raw);
+        return _value;
     }
 }
