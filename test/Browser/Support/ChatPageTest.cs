@@ -73,11 +73,16 @@ public abstract class ChatPageTest
     /// <summary>Types <paramref name="text"/> and presses Enter; returns the turn it started.</summary>
     protected async Task<ILocator> SendAsync(string text)
     {
-        int before = await Turns.CountAsync();
+        // The turn this page starts is found by its own user bubble, not by the next position: tests share demo
+        // agents, and a turn another test starts on the same conversation can appear here too (followed, with no
+        // user bubble). Counting the same-text turns first keeps the locator on this one if the text is sent again.
+        var ownBubble = Page.Locator(".msg.user .bubble", new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(text) + "$") });
+        ILocator sameText = Turns.Filter(new() { Has = ownBubble });
+        int before = await sameText.CountAsync();
         ILocator input = Page.GetByLabel("Message", new() { Exact = true });
         await input.FillAsync(text);
         await input.PressAsync("Enter");
-        ILocator turn = Turns.Nth(before);
+        ILocator turn = sameText.Nth(before);
         await Expect(turn.Locator(".msg.user .bubble")).ToHaveTextAsync(text);
         return turn;
     }
