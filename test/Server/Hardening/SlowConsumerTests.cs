@@ -14,26 +14,30 @@ public sealed class SlowConsumerTests
     [TestMethod]
     public async Task A_client_that_pauses_reading_gets_merged_frames_and_byte_exact_text()
     {
-        // The queue holds the whole turn, so Letta's run completes while the client reads nothing. The turn is
-        // far larger, one frame per delta, than the kernel's socket buffers (4 MiB for the gateway's send side
-        // here), so the writer must wait for the client whatever the timing, and what waits gets merged.
-        const int Words = 200_000;
+        // The queue holds the whole turn, so Letta's run completes while the client reads nothing. Sent one frame
+        // per delta (about 150 bytes each) the turn is far larger than the kernel's socket buffers (at most 4 MiB
+        // on the gateway's send side here, about 28,000 such frames), so the writer must wait for the client
+        // whatever the timing, and what waits gets merged: fewer than half as many frames as deltas even if
+        // the kernel takes its maximum unmerged.
+        const int Words = 100_000;
+        TimeSpan read = TimeSpan.FromSeconds(60);
         await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
         {
             ["Sockets:OutboundQueueCapacity"] = "262144",
             ["Sockets:MaxQueuedBytes"] = "67108864",
+            ["Sockets:StallTimeout"] = "00:02:00", // not cut off as a stalled reader while it waits, however loaded the machine
         });
         string text = string.Join(' ', Enumerable.Range(1, Words).Select(i => $"w{i}"));
         string agent = gateway.AddAgent(_ => AgentScript.Create().Say(text));
         await using TestClient client = await TestClient.ConnectAsync(gateway.WebSocketUri(agent), SmallReceiveBuffer.Invoker());
 
         await client.SendMessageAsync("slow", "go");
-        using var timeout = new CancellationTokenSource(Wait);
+        using var timeout = new CancellationTokenSource(read);
         MessageRequestRecord request = await gateway.Simulator.Journal.WaitForMessageAsync(m => m.AgentId == agent && m.RunId is not null, timeout.Token);
         Assert.IsTrue(gateway.Simulator.Runs.TryGet(request.RunId!, out SimRun? run));
         await run.Completion.WaitAsync(timeout.Token);
 
-        List<ServerFrame> turn = await client.ReadTurnAsync("slow", Wait);
+        List<ServerFrame> turn = await client.ReadTurnAsync("slow", read);
         ServerFrame done = turn[^1];
         int chunks = done.Metrics!["chunks"].GetInt32();
         int frames = done.Metrics["frames"].GetInt32();
