@@ -130,33 +130,19 @@ public sealed partial class LettaEventParser
     private bool Assign(ReadOnlySpan<byte> name, ValueKind kind, ReadOnlySpan<byte> value, ref EventFields f)
     {
         bool isString = kind == ValueKind.String;
-        if (name.SequenceEqual("message_type"u8)) { f.HasMessageType = true; f.Kind = isString ? KindOf(value) : LettaEventKind.Other; }
-        else if (name.SequenceEqual("run_id"u8)) { return TryCached(_runIds, isString, value, out f.RunId); }
-        else if (name.SequenceEqual("otid"u8)) { return TryCached(_otids, isString, value, out f.Otid); }
-        else if (name.SequenceEqual("id"u8)) { return TryCached(_ids, isString, value, out f.Id); }
-        else if (name.SequenceEqual("seq_id"u8)) { f.Seq = kind == ValueKind.Number && Utf8Parser.TryParse(value, out long s, out int used) && used == value.Length ? s : -1; }
-        else if (name.SequenceEqual("content"u8) || name.SequenceEqual("reasoning"u8) || name.SequenceEqual("hidden_reasoning"u8)) { return TryString(isString, value, out f.Text); }
-        else if (name.SequenceEqual("tool_calls"u8) || name.SequenceEqual("tool_call"u8)) { /* a scalar is skipped */ }
-        else if (name.SequenceEqual("tool_return"u8)) { return TryString(isString, value, out f.ToolReturn); }
-        else if (name.SequenceEqual("status"u8)) { return TryString(isString, value, out f.Status); }
-        else if (name.SequenceEqual("tool_call_id"u8)) { return TryCached(_toolCallIds, isString, value, out f.ToolCallId); }
-        else if (name.SequenceEqual("name"u8)) { return TryCached(_names, isString, value, out f.Name); }
-        else if (name.SequenceEqual("stdout"u8)) { f.Stdout = null; }
-        else if (name.SequenceEqual("stderr"u8)) { f.Stderr = null; }
-        else if (name.SequenceEqual("stop_reason"u8)) { return TryString(isString, value, out f.StopReason); }
-        else if (name.SequenceEqual("error_type"u8)) { return TryString(isString, value, out f.ErrorType); }
-        else if (name.SequenceEqual("message"u8)) { return TryString(isString, value, out f.ErrorMessage); }
-        else if (name.SequenceEqual("detail"u8)) { return TryString(isString, value, out f.ErrorDetail); }
-        else if (name.SequenceEqual("code"u8)) { return TryString(isString, value, out f.Code); }
-        else if (name.SequenceEqual("error"u8)) { return !isString || TryString(true, value, out f.LegacyError); }
-        else if (name.SequenceEqual("prompt_tokens"u8)) { f.PromptTokens = Long(kind, value); }
-        else if (name.SequenceEqual("completion_tokens"u8)) { f.CompletionTokens = Long(kind, value); }
-        else if (name.SequenceEqual("total_tokens"u8)) { f.TotalTokens = Long(kind, value); }
-        else if (name.SequenceEqual("step_count"u8)) { f.StepCount = Long(kind, value); }
-        else if (name.SequenceEqual("cached_input_tokens"u8)) { f.CachedInputTokens = Long(kind, value); }
-        else if (name.SequenceEqual("cache_write_tokens"u8)) { f.CacheWriteTokens = Long(kind, value); }
-        else if (name.SequenceEqual("reasoning_tokens"u8)) { f.ReasoningTokens = Long(kind, value); }
-        else if (name.SequenceEqual("context_tokens"u8)) { f.ContextTokens = Long(kind, value); }
+        Field field = FieldOf(name);
+        switch (field)
+        {
+            case Field.MessageType: f.HasMessageType = true; f.Kind = isString ? KindOf(value) : LettaEventKind.Other; break;
+            case Field.SeqId: f.Seq = Long(kind, value) ?? -1; break;
+            case Field.ToolCalls or Field.ToolCall: break; // a scalar is skipped
+            case Field.Stdout: f.Stdout = null; break;
+            case Field.Stderr: f.Stderr = null; break;
+            case Field.Error: return !isString || TryString(null, true, value, out f.LegacyError);
+            case >= Field.PromptTokens: CountOf(ref f, field) = Long(kind, value); break;
+            case Field.Other: break;
+            default: return TryString(CacheOf(field), isString, value, out StringOf(ref f, field)); // every other field is a string
+        }
 
         return true;
     }
@@ -176,8 +162,9 @@ public sealed partial class LettaEventParser
         return LettaEventKind.Other;
     }
 
-    /// <summary>A string value (not a string: null, as the reader path gives); false where the bytes are not UTF-8.</summary>
-    private static bool TryString(bool isString, ReadOnlySpan<byte> value, out string? result)
+    /// <summary>A string value, through <paramref name="cache"/> where the field has one (not a string: null, as the
+    /// reader path gives); false where the bytes are not UTF-8, for the reader to decide.</summary>
+    private static bool TryString(Utf8StringCache? cache, bool isString, ReadOnlySpan<byte> value, out string? result)
     {
         result = null;
         if (!isString)
@@ -190,24 +177,7 @@ public sealed partial class LettaEventParser
             return false;
         }
 
-        result = Encoding.UTF8.GetString(value);
-        return true;
-    }
-
-    private static bool TryCached(Utf8StringCache cache, bool isString, ReadOnlySpan<byte> value, out string? result)
-    {
-        result = null;
-        if (!isString)
-        {
-            return true;
-        }
-
-        if (!Utf8.IsValid(value))
-        {
-            return false;
-        }
-
-        result = cache.Read(value);
+        result = cache is null ? Encoding.UTF8.GetString(value) : cache.Read(value);
         return true;
     }
 

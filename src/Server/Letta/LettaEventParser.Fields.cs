@@ -21,39 +21,116 @@ public sealed partial class LettaEventParser
         public long? PromptTokens, CompletionTokens, TotalTokens, StepCount, CachedInputTokens, CacheWriteTokens, ReasoningTokens, ContextTokens;
     }
 
+    /// <summary>The event fields the parser keeps; both the reader path and the fast path dispatch on them.</summary>
+    private enum Field : byte
+    {
+        Other, MessageType, RunId, Otid, Id, SeqId, Text, ToolCalls, ToolCall, ToolReturn, Status, ToolCallId, Name,
+        Stdout, Stderr, StopReason, ErrorType, Message, Detail, Code, Error,
+        PromptTokens, CompletionTokens, TotalTokens, StepCount, CachedInputTokens, CacheWriteTokens, ReasoningTokens, ContextTokens,
+    }
+
+    private static Field FieldOf(ReadOnlySpan<byte> name)
+    {
+        if (name.SequenceEqual("message_type"u8)) return Field.MessageType;
+        if (name.SequenceEqual("run_id"u8)) return Field.RunId;
+        if (name.SequenceEqual("otid"u8)) return Field.Otid;
+        if (name.SequenceEqual("id"u8)) return Field.Id;
+        if (name.SequenceEqual("seq_id"u8)) return Field.SeqId;
+        if (name.SequenceEqual("content"u8) || name.SequenceEqual("reasoning"u8) || name.SequenceEqual("hidden_reasoning"u8)) return Field.Text;
+        if (name.SequenceEqual("tool_calls"u8)) return Field.ToolCalls;
+        if (name.SequenceEqual("tool_call"u8)) return Field.ToolCall;
+        if (name.SequenceEqual("tool_return"u8)) return Field.ToolReturn;
+        if (name.SequenceEqual("status"u8)) return Field.Status;
+        if (name.SequenceEqual("tool_call_id"u8)) return Field.ToolCallId;
+        if (name.SequenceEqual("name"u8)) return Field.Name;
+        if (name.SequenceEqual("stdout"u8)) return Field.Stdout;
+        if (name.SequenceEqual("stderr"u8)) return Field.Stderr;
+        if (name.SequenceEqual("stop_reason"u8)) return Field.StopReason;
+        if (name.SequenceEqual("error_type"u8)) return Field.ErrorType;
+        if (name.SequenceEqual("message"u8)) return Field.Message;
+        if (name.SequenceEqual("detail"u8)) return Field.Detail;
+        if (name.SequenceEqual("code"u8)) return Field.Code;
+        if (name.SequenceEqual("error"u8)) return Field.Error;
+        if (name.SequenceEqual("prompt_tokens"u8)) return Field.PromptTokens;
+        if (name.SequenceEqual("completion_tokens"u8)) return Field.CompletionTokens;
+        if (name.SequenceEqual("total_tokens"u8)) return Field.TotalTokens;
+        if (name.SequenceEqual("step_count"u8)) return Field.StepCount;
+        if (name.SequenceEqual("cached_input_tokens"u8)) return Field.CachedInputTokens;
+        if (name.SequenceEqual("cache_write_tokens"u8)) return Field.CacheWriteTokens;
+        if (name.SequenceEqual("reasoning_tokens"u8)) return Field.ReasoningTokens;
+        if (name.SequenceEqual("context_tokens"u8)) return Field.ContextTokens;
+        return Field.Other;
+    }
+
+    /// <summary>The cache of a field whose repeated values are re-used (ids and names), else null.</summary>
+    private Utf8StringCache? CacheOf(Field field) => field switch
+    {
+        Field.RunId => _runIds,
+        Field.Otid => _otids,
+        Field.Id => _ids,
+        Field.ToolCallId => _toolCallIds,
+        Field.Name => _names,
+        _ => null,
+    };
+
+    /// <summary>Where a plain string field goes (cached ids excluded).</summary>
+    private static ref string? StringOf(ref EventFields f, Field field)
+    {
+        switch (field)
+        {
+            case Field.RunId: return ref f.RunId;
+            case Field.Otid: return ref f.Otid;
+            case Field.Id: return ref f.Id;
+            case Field.ToolCallId: return ref f.ToolCallId;
+            case Field.Name: return ref f.Name;
+            case Field.Text: return ref f.Text;
+            case Field.ToolReturn: return ref f.ToolReturn;
+            case Field.Status: return ref f.Status;
+            case Field.StopReason: return ref f.StopReason;
+            case Field.ErrorType: return ref f.ErrorType;
+            case Field.Message: return ref f.ErrorMessage;
+            case Field.Detail: return ref f.ErrorDetail;
+            case Field.Code: return ref f.Code;
+            default: throw new ArgumentOutOfRangeException(nameof(field));
+        }
+    }
+
+    /// <summary>Where a usage count goes.</summary>
+    private static ref long? CountOf(ref EventFields f, Field field)
+    {
+        switch (field)
+        {
+            case Field.PromptTokens: return ref f.PromptTokens;
+            case Field.CompletionTokens: return ref f.CompletionTokens;
+            case Field.TotalTokens: return ref f.TotalTokens;
+            case Field.StepCount: return ref f.StepCount;
+            case Field.CachedInputTokens: return ref f.CachedInputTokens;
+            case Field.CacheWriteTokens: return ref f.CacheWriteTokens;
+            case Field.ReasoningTokens: return ref f.ReasoningTokens;
+            case Field.ContextTokens: return ref f.ContextTokens;
+            default: throw new ArgumentOutOfRangeException(nameof(field));
+        }
+    }
+
     private void ReadProperty(ref Utf8JsonReader reader, ref EventFields f)
     {
-        ReadOnlySpan<byte> name = reader.ValueSpan;
+        Field field = FieldOf(reader.ValueSpan);
         reader.Read();
-        if (name.SequenceEqual("message_type"u8)) { f.HasMessageType = true; f.Kind = KindOf(ref reader); }
-        else if (name.SequenceEqual("run_id"u8)) { f.RunId = _runIds.Read(ref reader); }
-        else if (name.SequenceEqual("otid"u8)) { f.Otid = _otids.Read(ref reader); }
-        else if (name.SequenceEqual("id"u8)) { f.Id = _ids.Read(ref reader); }
-        else if (name.SequenceEqual("seq_id"u8)) { f.Seq = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long s) ? s : -1; }
-        else if (name.SequenceEqual("content"u8) || name.SequenceEqual("reasoning"u8) || name.SequenceEqual("hidden_reasoning"u8)) { f.Text = ReadText(ref reader); }
-        else if (name.SequenceEqual("tool_calls"u8)) { ReadToolCalls(ref reader, ref f, primary: true); }
-        else if (name.SequenceEqual("tool_call"u8)) { ReadToolCalls(ref reader, ref f, primary: false); }
-        else if (name.SequenceEqual("tool_return"u8)) { f.ToolReturn = ReadText(ref reader); }
-        else if (name.SequenceEqual("status"u8)) { f.Status = ReadString(ref reader); }
-        else if (name.SequenceEqual("tool_call_id"u8)) { f.ToolCallId = _toolCallIds.Read(ref reader); }
-        else if (name.SequenceEqual("name"u8)) { f.Name = _names.Read(ref reader); }
-        else if (name.SequenceEqual("stdout"u8)) { f.Stdout = ReadLines(ref reader); }
-        else if (name.SequenceEqual("stderr"u8)) { f.Stderr = ReadLines(ref reader); }
-        else if (name.SequenceEqual("stop_reason"u8)) { f.StopReason = ReadString(ref reader); }
-        else if (name.SequenceEqual("error_type"u8)) { f.ErrorType = ReadString(ref reader); }
-        else if (name.SequenceEqual("message"u8)) { f.ErrorMessage = ReadString(ref reader); }
-        else if (name.SequenceEqual("detail"u8)) { f.ErrorDetail = ReadString(ref reader); }
-        else if (name.SequenceEqual("code"u8)) { f.Code = ReadString(ref reader); }
-        else if (name.SequenceEqual("error"u8)) { ReadLegacyError(ref reader, ref f); }
-        else if (name.SequenceEqual("prompt_tokens"u8)) { f.PromptTokens = ReadLong(ref reader); }
-        else if (name.SequenceEqual("completion_tokens"u8)) { f.CompletionTokens = ReadLong(ref reader); }
-        else if (name.SequenceEqual("total_tokens"u8)) { f.TotalTokens = ReadLong(ref reader); }
-        else if (name.SequenceEqual("step_count"u8)) { f.StepCount = ReadLong(ref reader); }
-        else if (name.SequenceEqual("cached_input_tokens"u8)) { f.CachedInputTokens = ReadLong(ref reader); }
-        else if (name.SequenceEqual("cache_write_tokens"u8)) { f.CacheWriteTokens = ReadLong(ref reader); }
-        else if (name.SequenceEqual("reasoning_tokens"u8)) { f.ReasoningTokens = ReadLong(ref reader); }
-        else if (name.SequenceEqual("context_tokens"u8)) { f.ContextTokens = ReadLong(ref reader); }
-        else { reader.Skip(); }
+        switch (field)
+        {
+            case Field.MessageType: f.HasMessageType = true; f.Kind = KindOf(ref reader); break;
+            case Field.RunId or Field.Otid or Field.Id or Field.ToolCallId or Field.Name: StringOf(ref f, field) = CacheOf(field)!.Read(ref reader); break;
+            case Field.SeqId: f.Seq = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long s) ? s : -1; break;
+            case Field.Text or Field.ToolReturn: StringOf(ref f, field) = ReadText(ref reader); break;
+            case Field.ToolCalls: ReadToolCalls(ref reader, ref f, primary: true); break;
+            case Field.ToolCall: ReadToolCalls(ref reader, ref f, primary: false); break;
+            case Field.Status or Field.StopReason or Field.ErrorType or Field.Message or Field.Detail or Field.Code: StringOf(ref f, field) = ReadString(ref reader); break;
+            case Field.Stdout: f.Stdout = ReadLines(ref reader); break;
+            case Field.Stderr: f.Stderr = ReadLines(ref reader); break;
+            case Field.Error: ReadLegacyError(ref reader, ref f); break;
+            case >= Field.PromptTokens: CountOf(ref f, field) = ReadLong(ref reader); break;
+            default: reader.Skip(); break;
+        }
     }
 
     private static LettaEventKind KindOf(ref Utf8JsonReader reader)
