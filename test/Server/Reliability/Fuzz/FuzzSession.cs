@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using CsCheck;
 using System.Text.Json;
 using LettaSockets.Protocol.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,28 @@ public sealed class FuzzSession
 
     private FuzzSession(FuzzWorld world) => _world = world;
 
+    /// <summary>Plays generated sequences on <paramref name="world"/> for <paramref name="budget"/> (CsCheck
+    /// shrinks a failing one and prints its seed) and returns how many frames were sent.</summary>
+    public static async Task<long> SampleAsync(FuzzWorld world, Gen<FuzzStep[]> sequences, FuzzBudget budget, Action<string> log)
+    {
+        long frames = 0;
+        async Task PlayAsync(FuzzStep[] steps)
+        {
+            Interlocked.Add(ref frames, steps.Count(s => s is not Pause));
+            await RunAsync(world, steps);
+        }
+
+        await sequences.SampleAsync(
+            (Func<FuzzStep[], Task>)PlayAsync,
+            log,
+            seed: budget.Seed,
+            iter: budget.Iterations,
+            time: budget.Seconds,
+            threads: 1,
+            print: steps => string.Join("\n", steps.Select(s => s.ToString())));
+        return frames;
+    }
+
     public static async Task RunAsync(FuzzWorld world, FuzzStep[] steps)
     {
         var session = new FuzzSession(world);
@@ -27,10 +50,11 @@ public sealed class FuzzSession
     private async Task PlayAsync(FuzzStep[] steps)
     {
         using var metrics = new MetricsRecorder(_world.Gateway.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        int foreignMessagesBefore = ForeignMessages();
-        int foreignCancelsBefore = ForeignCancels();
+        int foreignInputsBefore = _world.ForeignInputs();
+        int foreignCancelsBefore = _world.ForeignCancels();
         _connection = await FuzzConnection.ConnectAsync(_world.Gateway.WebSocketUri(_world.Agents[0]), FuzzWorld.ScopedKey);
         string connectionId;
+        int probeConnections = 0;
         try
         {
             Assert.IsTrue(await _connection.WaitForAsync(f => f.Count > 0, TimeSpan.FromSeconds(15)), "ready arrives");
@@ -52,6 +76,8 @@ public sealed class FuzzSession
             Assert.IsFalse(_connection.Closed, $"the connection stays open (closed {_connection.CloseStatus})\n{Describe(frames)}");
             Assert.IsTrue(settled, $"every turn-starting frame got its terminal frame in time: {model.Unsettled(frames)}\n{Describe(frames)}");
             model.Check(frames);
+            await _world.CheckCancelsReachedUpstreamAsync(frames, _connection.ArrivalTimes());
+            probeConnections = await _world.CheckUpstreamIdleAsync(AgentsUsed());
         }
         finally
         {
@@ -59,16 +85,19 @@ public sealed class FuzzSession
         }
 
         // Every pump stopped once the connection is gone: the active-turn gauge is back where it was.
-        await metrics.WaitForAsync("lettasockets.connections.active", m => m.Value < 0, TimeSpan.FromSeconds(30));
+        await metrics.WaitForCountAsync("lettasockets.connections.active", m => m.Value < 0, 1 + probeConnections, TimeSpan.FromSeconds(30));
         Assert.AreEqual(0, metrics.Sum("lettasockets.turns.active"), "every turn's pump stopped");
-        await ProtocolModel.CheckCancelledInLettaAsync(_world, _connection.Snapshot(), _connection.ArrivalTimes());
-        Assert.AreEqual(foreignMessagesBefore, ForeignMessages(), "nothing reached the agent outside the key's scope");
-        Assert.AreEqual(foreignCancelsBefore, ForeignCancels(), "nothing of the agent outside the key's scope was cancelled");
+        Assert.AreEqual(foreignInputsBefore, _world.ForeignInputs(), "nothing reached the agent outside the key's scope");
+        Assert.AreEqual(foreignCancelsBefore, _world.ForeignCancels(), "nothing of the agent outside the key's scope was cancelled");
     }
 
-    private int ForeignCancels() => _world.Gateway.Simulator.Journal.Cancels.Count(c => c.AgentId == _world.ForeignAgent || (c.RunIds?.Contains(_world.ForeignRunId) ?? false));
-
-    private int ForeignMessages() => _world.Gateway.Simulator.Journal.Messages.Count(m => m.AgentId == _world.ForeignAgent);
+    /// <summary>The key's agents this sequence started turns on (plain text and the seed's shorthand go to agent 0).</summary>
+    private int[] AgentsUsed() =>
+        _sent.Where(s => s.Kind == SentKind.TurnStart && s.AgentId is not null && !s.Foreign)
+            .Select(s => Array.IndexOf(_world.Agents, s.AgentId))
+            .Where(i => i is >= 0 and < FuzzGenerators.Agents)
+            .Distinct()
+            .ToArray();
 
     private async Task PlayAsync(FuzzStep step, int order)
     {
@@ -121,7 +150,7 @@ public sealed class FuzzSession
         }
 
         string? id = message.Shape == MessageShape.WithoutId ? null : $"m{order}";
-        string content = message.Shape == MessageShape.ContentTooLarge ? new string('x', FuzzWorld.MaxContentChars + 1) : "go";
+        string content = message.Shape == MessageShape.ContentTooLarge ? new string('x', FuzzWorld.MaxContentChars + 1) : _world.ContentFor(message.Agent, foreign);
         var frame = new Dictionary<string, object?> { ["type"] = "message", ["content"] = content, ["agent_id"] = agent };
         if (id is not null)
         {

@@ -1,22 +1,23 @@
-using LettaSockets.Simulator;
-using Microsoft.Extensions.DependencyInjection;
+using LettaSockets.Protocol.Json;
 using Microsoft.Extensions.Logging;
 
 namespace LettaSockets.Server.Tests.Reliability.Fuzz;
 
 /// <summary>
-/// What every generated sequence runs against: one gateway on loopback with its simulator, four
-/// scripted agents the client's key may use (slow, tools, failing mid-stream, asking approval) and one
-/// it may not, with a finished background run of that foreign agent whose id the fuzzer can name.
+/// What every generated sequence runs against: one gateway on loopback in front of an upstream, four
+/// agents the client's key may use (index 0 slow, 1 with tools or reasoning, 2 failing mid-stream, 3
+/// asking approval) and one it may not (index 4), with objects of that foreign agent the fuzzer can name.
+/// The upstream is the embedded simulator (<see cref="SimulatorFuzzWorld"/>) or the real Letta Code
+/// App Server (<see cref="AppServerFuzzWorld"/>); the model's rules are the same for both.
 /// </summary>
-public sealed class FuzzWorld : IAsyncDisposable
+public abstract class FuzzWorld : IAsyncDisposable
 {
     public const string ScopedKey = "fuzz-scoped-0123456789abcdef";
     public const string FullKey = "fuzz-full-0123456789abcdef";
     public const int MaxFrameBytes = 8 * 1024;
     public const int MaxContentChars = 2_000;
 
-    private FuzzWorld(TestGateway gateway, string[] agents, LogCapture logs)
+    protected FuzzWorld(TestGateway gateway, string[] agents, LogCapture logs)
     {
         Gateway = gateway;
         Agents = agents;
@@ -33,16 +34,48 @@ public sealed class FuzzWorld : IAsyncDisposable
 
     public string ForeignAgent => Agents[FuzzGenerators.ForeignAgent];
 
-    /// <summary>A background run of the foreign agent (set up once, with the unscoped key).</summary>
+    /// <summary>A run of the foreign agent (set up once, with the unscoped key), where the upstream has run ids.</summary>
     public string? ForeignRunId { get; set; }
 
-    /// <summary>A conversation of the foreign agent, when the simulator has conversations.</summary>
+    /// <summary>A conversation of the foreign agent.</summary>
     public string? ForeignConversationId { get; set; }
 
-    public static async Task<FuzzWorld> StartAsync(IDictionary<string, string?>? extra = null)
+    /// <summary>Whether the upstream replays runs: without it, <c>resume</c> and resumable messages are refused as <c>not_resumable</c>.</summary>
+    public abstract bool Resumable { get; }
+
+    /// <summary>Error codes a turn of the failing agent (index 2) may end with.</summary>
+    public abstract IReadOnlySet<string> FailureCodes { get; }
+
+    /// <summary>What a <c>message</c> to agent <paramref name="agent"/> says; <paramref name="foreign"/> when it names
+    /// an object outside the key's scope (so the upstream's record shows whether it ever arrived).</summary>
+    public abstract string ContentFor(int agent, bool foreign);
+
+    /// <summary>How many inputs of objects outside the key's scope the upstream has received so far.</summary>
+    public abstract int ForeignInputs();
+
+    /// <summary>How many cancels of objects outside the key's scope the upstream has received so far.</summary>
+    public abstract int ForeignCancels();
+
+    /// <summary>After a session settled (every turn has its terminal frame): every turn the client
+    /// cancelled is stopped in the upstream too, not only on the socket.</summary>
+    public abstract Task CheckCancelsReachedUpstreamAsync(ServerFrame[] frames, DateTimeOffset[] arrivedAt);
+
+    /// <summary>After a <c>POST /stream</c> client left before the end: that request's run is stopped upstream.</summary>
+    public abstract Task CheckAbortedRunStoppedAsync(string runId, DateTimeOffset abortedAt, string request);
+
+    /// <summary>Whether the upstream runs one turn at a time per conversation across all clients, so
+    /// concurrent requests for one agent may be answered <c>busy</c> (Letta's API runs them side by side).</summary>
+    public virtual bool OneTurnPerConversation => false;
+
+    /// <summary>After a session or group: nothing of agents <paramref name="agents"/> still runs upstream.
+    /// Returns how many connections the check opened (and closed) on the gateway. Worlds that check each
+    /// run by its id (the simulator's journal) need nothing more.</summary>
+    public virtual Task<int> CheckUpstreamIdleAsync(int[] agents) => Task.FromResult(0);
+
+    /// <summary>The gateway settings every world shares: two keys (one scoped to agents 0..3), no rate
+    /// limits, small frame and content limits the generators cross on purpose.</summary>
+    protected static Dictionary<string, string?> Settings(string[] agents)
     {
-        // Letta-shaped ids (the simulator accepts no other): slow, tools, failing, approver, foreign.
-        string[] agents = Enumerable.Range(0, FuzzGenerators.Agents + 1).Select(_ => $"agent-{Guid.NewGuid()}").ToArray();
         var settings = new Dictionary<string, string?>
         {
             ["Auth:ApiKeys:0:Key"] = ScopedKey,
@@ -51,37 +84,28 @@ public sealed class FuzzWorld : IAsyncDisposable
             ["Limits:MessageBurst"] = "1000000",
             ["Sockets:MaxFrameBytes"] = MaxFrameBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sockets:MaxContentChars"] = MaxContentChars.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Letta:ResumableTurns"] = "true",
-            ["Logging:LogLevel:LettaSockets.Server.Letta"] = "Debug",
         };
         for (int i = 0; i < FuzzGenerators.Agents; i++)
         {
             settings[$"Auth:ApiKeys:0:Agents:{i}"] = agents[i];
         }
 
-        foreach ((string key, string? value) in extra ?? new Dictionary<string, string?>())
-        {
-            settings[key] = value;
-        }
-
-        var logs = new LogCapture();
-        TestGateway gateway = await TestGateway.StartAsync(settings, services: s => s.AddSingleton<ILoggerProvider>(logs));
-        LettaSimulator sim = gateway.Simulator;
-        TimeSpan token = TimeSpan.FromMilliseconds(4);
-        sim.Agents.Add(new SimAgent(agents[0], "Fuzz slow", _ => AgentScript.Create()
-            .Reasoning("counting").Say(string.Join(' ', Enumerable.Range(1, 40).Select(i => $"n{i}"))).WithTokenDelay(token)));
-        sim.Agents.Add(new SimAgent(agents[1], "Fuzz tools", r => AgentScript.Create()
-            .ToolCall("roll_dice", "{\"sides\":6}", $"call-{r.RunId}").ToolReturn("roll_dice", "4", $"call-{r.RunId}").Say("You rolled a four.").WithTokenDelay(token)));
-        sim.Agents.Add(new SimAgent(agents[2], "Fuzz failing", _ => AgentScript.Create().Say("this will break part way").WithTokenDelay(token)));
-        sim.Agents.Add(new SimAgent(agents[3], "Fuzz approver", r => r.Approvals.Count == 0
-            ? AgentScript.Create().RequestApproval("delete_file", "{\"path\":\"/tmp/x\"}", $"call-{r.RunId}").WithTokenDelay(token)
-            : AgentScript.Create().Say(r.Approvals[0].Approve ? "Deleted." : "Kept it.").WithTokenDelay(token)));
-        sim.Agents.Add(new SimAgent(agents[4], "Fuzz foreign", _ => AgentScript.Create().Say("foreign secret words").WithTokenDelay(token)));
-
-        // The failing agent's every stream carries an in-stream error after a few events.
-        sim.Faults.Enqueue(SimFault.ErrorAfterMessages(3).ForAgent(agents[2]).Repeat(int.MaxValue));
-        return new FuzzWorld(gateway, agents, logs);
+        return settings;
     }
 
-    public ValueTask DisposeAsync() => Gateway.DisposeAsync();
+    /// <summary>Quotes the gateway's log lines that name <paramref name="text"/>, for a failure message.</summary>
+    public string LogLinesNaming(string text) =>
+        string.Join(" | ", Logs.Entries.Where(e => e.Message.Contains(text, StringComparison.Ordinal)).Select(e => $"{e.Level} {e.Message}"));
+
+    public string ErrorLog() =>
+        string.Join("\n", Logs.Entries.Where(l => l.Level >= LogLevel.Error).Select(l => $"{l.Message} {l.Exception}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeCoreAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Stops what the world started: the gateway, and the upstream where the world owns one.</summary>
+    protected virtual ValueTask DisposeCoreAsync() => Gateway.DisposeAsync();
 }

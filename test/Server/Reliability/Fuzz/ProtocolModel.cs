@@ -88,7 +88,9 @@ public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world
             else if (first.Foreign)
             {
                 // Refused as if it did not exist — unless refused earlier (busy) or cancelled before the check.
-                bool refused = terminal.Type == "error" && (ScopeRefusals.Contains(terminal.Code!) || terminal.Code is "busy" or "too_many_turns" or "content_too_large");
+                // Without resumable runs a resume (or resumable message) is refused as not_resumable before any object is looked at.
+                bool refused = terminal.Type == "error" && (ScopeRefusals.Contains(terminal.Code!) || terminal.Code is "busy" or "too_many_turns" or "content_too_large"
+                    || (!world.Resumable && terminal.Code == "not_resumable"));
                 bool cancelled = terminal is { Type: "done", CancelledBy: "client" };
                 Assert.IsTrue(refused || cancelled, $"{id}: an object outside the key's scope is refused as missing (was {terminal.Type} {terminal.Code} {terminal.StopReason})");
                 Assert.IsFalse(frames.Any(f => f.Id == id && Content.Contains(f.Type) && f.Type != "status"), $"{id}: no content of a foreign object reaches the client");
@@ -111,7 +113,8 @@ public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world
         Assert.IsTrue(terminals.Count(t => t.Type == "error" && ScopeRefusals.Contains(t.Code!)) <= foreign, "only turns without id for a foreign object are refused as missing");
         foreach (ServerFrame terminal in terminals.Where(t => t.Type == "error" && !ScopeRefusals.Contains(t.Code!)))
         {
-            Assert.IsTrue(terminal.Code is "busy" or "too_many_turns" or "agent_error", $"{terminal.Id}: unexpected error {terminal.Code} for a turn without id");
+            bool expected = terminal.Code is "busy" or "too_many_turns" || world.FailureCodes.Contains(terminal.Code!) || (!world.Resumable && terminal.Code == "not_resumable");
+            Assert.IsTrue(expected, $"{terminal.Id}: unexpected error {terminal.Code} for a turn without id");
         }
     }
 
@@ -164,43 +167,9 @@ public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world
         }
     }
 
-    /// <summary>A turn that ended as cancelled by the client, once its run id was known, was cancelled in Letta.</summary>
-    public static async Task CheckCancelledInLettaAsync(FuzzWorld world, ServerFrame[] frames, DateTimeOffset[] arrivedAt)
-    {
-        for (int i = 0; i < frames.Length; i++)
-        {
-            ServerFrame done = frames[i];
-            if (done is not { Type: "done", CancelledBy: "client" } || RunIdBefore(frames, i) is not { } runId)
-            {
-                continue;
-            }
-
-            // A run that had already ended in Letta before the cancel's done arrived needs no cancel:
-            // the cancel only won the race for the terminal frame (its pump was finishing).
-            if (world.Gateway.Simulator.Runs.TryGet(runId, out var run) && run.CompletedAt is { } ended && ended <= arrivedAt[i]
-                && run.Status != LettaSockets.Simulator.SimRunStatus.Cancelled)
-            {
-                continue;
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            try
-            {
-                await world.Gateway.Simulator.Journal.WaitForCancelAsync(runId, timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                string turn = string.Join("; ", frames.Where(f => f.Id == done.Id).Select(f => $"{f.Type}/{f.Status}{f.Code}"));
-                string cancels = string.Join("; ", world.Gateway.Simulator.Journal.Cancels.Select(c => $"{c.AgentId}:{string.Join(",", c.RunIds ?? [])}:{c.StatusCode}"));
-                string log = string.Join(" | ", world.Logs.Entries.Where(e => e.Message.Contains(runId, StringComparison.Ordinal)).Select(e => $"{e.Level} {e.Message}"));
-                Assert.Fail($"{done.Id}: run {runId} was cancelled for the client but never in Letta. Turn: {turn}. Gateway log: {log}. Cancels: {cancels.Length} chars");
-            }
-        }
-    }
-
     /// <summary>The run id this instance of the request id had before its terminal at <paramref name="terminal"/>
     /// (a reused id starts a new instance after the previous terminal).</summary>
-    private static string? RunIdBefore(ServerFrame[] frames, int terminal)
+    public static string? RunIdBefore(ServerFrame[] frames, int terminal)
     {
         string? id = frames[terminal].Id;
         for (int i = terminal - 1; i >= 0 && !(frames[i].Id == id && frames[i].IsTerminal); i--)
@@ -216,12 +185,11 @@ public sealed class ProtocolModel(IReadOnlyList<SentFrame> sent, FuzzWorld world
 
     private bool IsExpectedError(SentFrame turn, ServerFrame terminal)
     {
-        bool failingAgent = turn.AgentId == world.Agents[2];
+        bool failing = turn.AgentId == world.Agents[2] && world.FailureCodes.Contains(terminal.Code!);
         return turn.Step switch
         {
-            SendMessage => terminal.Code is "busy" or "too_many_turns" || (terminal.Code == "agent_error" && failingAgent),
-            SendResume r => terminal.Code is "busy" or "too_many_turns" or "run_not_found" or "not_resumable" or "run_expired"
-                || (terminal.Code == "agent_error" && failingAgent),
+            SendMessage m => terminal.Code is "busy" or "too_many_turns" || failing || (m.Resumable && !world.Resumable && terminal.Code == "not_resumable"),
+            SendResume => terminal.Code is "busy" or "too_many_turns" or "run_not_found" or "not_resumable" or "run_expired" || failing,
             SendApprove => terminal.Code is "busy" or "too_many_turns" or "upstream_rejected" or "agent_error",
             _ => false,
         };

@@ -1,5 +1,3 @@
-using CsCheck;
-
 namespace LettaSockets.Server.Tests.Reliability.Fuzz;
 
 /// <summary>
@@ -16,14 +14,14 @@ public sealed class SocketFuzzTests
     private const string CiSeed = "0N0XIzNsQ0O2";
     private const int CiIterations = 150;
 
-    private static FuzzWorld s_world = null!;
+    private static SimulatorFuzzWorld s_world = null!;
 
     public TestContext TestContext { get; set; } = null!;
 
     [ClassInitialize]
     public static async Task StartAsync(TestContext _)
     {
-        s_world = await FuzzWorld.StartAsync();
+        s_world = await SimulatorFuzzWorld.StartAsync();
         s_world.ForeignRunId = await ForeignRuns.StartFinishedBackgroundRunAsync(s_world);
         s_world.ForeignConversationId = s_world.Gateway.Simulator.Conversations.Create(s_world.ForeignAgent);
     }
@@ -43,21 +41,8 @@ public sealed class SocketFuzzTests
     {
         FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiIterations);
         TestContext.WriteLine($"fuzz: {budget}");
-        long frames = 0;
-        async Task PlayAsync(FuzzStep[] steps)
-        {
-            Interlocked.Add(ref frames, steps.Count(s => s is not Pause));
-            await FuzzSession.RunAsync(s_world, steps);
-        }
-
-        await FuzzGenerators.Sequence(foreignIds: Environment.GetEnvironmentVariable("LETTASOCKETS_FUZZ_NO_FOREIGN") is null).SampleAsync(
-            (Func<FuzzStep[], Task>)PlayAsync,
-            TestContext.WriteLine,
-            seed: budget.Seed,
-            iter: budget.Iterations,
-            time: budget.Seconds,
-            threads: 1,
-            print: steps => string.Join("\n", steps.Select(s => s.ToString())));
+        bool foreignIds = Environment.GetEnvironmentVariable("LETTASOCKETS_FUZZ_NO_FOREIGN") is null;
+        long frames = await FuzzSession.SampleAsync(s_world, FuzzGenerators.Sequence(foreignIds), budget, TestContext.WriteLine);
         TestContext.WriteLine($"fuzz: {frames} generated frames");
     }
 }

@@ -1,0 +1,59 @@
+using CsCheck;
+
+namespace LettaSockets.Server.Tests.Reliability.Fuzz;
+
+/// <summary>
+/// Both fuzzers with the real Letta Code App Server in place of the simulator (same model, same
+/// budget and replay variables as <see cref="SocketFuzzTests"/>). Shorter sequences and fewer of them
+/// in CI: an App Server turn costs a model round trip through node.
+/// </summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class AppServerFuzzTests
+{
+    private const string CiSeed = "0k2Xh7Lw1pQz";
+    private const int CiSequences = 20;
+    private const int CiGroups = 6;
+
+    private static AppServerFuzzWorld? s_world;
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [ClassInitialize]
+    public static async Task StartAsync(TestContext _) => s_world = await AppServerFuzzWorld.StartAsync();
+
+    [ClassCleanup]
+    public static async Task StopAsync()
+    {
+        if (s_world is not null)
+        {
+            await s_world.DisposeAsync();
+        }
+    }
+
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public async Task Generated_frame_sequences_keep_every_protocol_guarantee_on_the_app_server()
+    {
+        FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiSequences);
+        TestContext.WriteLine($"fuzz: {budget}");
+        long frames = await FuzzSession.SampleAsync(s_world!, FuzzGenerators.Sequence(foreignIds: true, maxLength: 24), budget, TestContext.WriteLine);
+        TestContext.WriteLine($"fuzz: {frames} generated frames, {s_world!.ModelRequests} model requests so far");
+    }
+
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public async Task Concurrent_and_aborted_stream_requests_keep_every_guarantee_on_the_app_server()
+    {
+        FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiGroups);
+        TestContext.WriteLine($"fuzz: {budget}");
+        await StreamFuzz.Groups(maxConcurrent: 4).SampleAsync(
+            (Func<StreamRequest[], Task>)(group => StreamFuzz.RunGroupAsync(s_world!, group)),
+            TestContext.WriteLine,
+            seed: budget.Seed,
+            iter: budget.Iterations,
+            time: budget.Seconds,
+            threads: 1,
+            print: group => string.Join("\n", group.Select(r => r.ToString())));
+    }
+}
