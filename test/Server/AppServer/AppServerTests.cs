@@ -228,6 +228,55 @@ public sealed class AppServerTests
     }
 
     [TestMethod]
+    public async Task A_scoped_key_reaches_no_conversation_or_pending_approval_of_another_agent_on_the_App_Server()
+    {
+        const string scoped = "appserver-scoped-0123456789abcdef";
+        const string full = "appserver-full-0123456789abcdef";
+        string other = await s_server.CreateAgentAsync("scope-other");
+        string foreignConversation = await s_server.CreateConversationAsync(other);
+        Dictionary<string, string?> settings = GatewaySettings(s_stack!);
+        settings["Auth:ApiKeys:0:Key"] = scoped;
+        settings["Auth:ApiKeys:0:Agents:0"] = s_agent;
+        settings["Auth:ApiKeys:1:Key"] = full;
+        await using TestGateway gateway = await TestGateway.StartAsync(settings);
+        await using TestClient client = await gateway.ConnectAsync(s_agent, o => o.SetRequestHeader("Authorization", $"Bearer {scoped}"));
+
+        await client.SendJsonAsync(new { type = "message", id = "f1", content = "[say leaked]", conversation_id = foreignConversation });
+        List<ServerFrame> foreign = await client.ReadTurnAsync("f1", TimeSpan.FromSeconds(30));
+        await client.SendJsonAsync(new { type = "message", id = "f2", content = "[say leaked]", conversation_id = "local-conv-99999" });
+        List<ServerFrame> missing = await client.ReadTurnAsync("f2", TimeSpan.FromSeconds(30));
+        await client.SendJsonAsync(new { type = "message", id = "f3", content = "[say leaked]", agent_id = other });
+        List<ServerFrame> otherAgent = await client.ReadTurnAsync("f3", TimeSpan.FromSeconds(30));
+
+        // B asks for an approval; A's key names B's pending tool call, on A's socket and as B.
+        await using TestClient owner = await gateway.ConnectAsync(other, o => o.SetRequestHeader("Authorization", $"Bearer {full}"));
+        string marker = Path.Combine(Path.GetTempPath(), "ls-scope-" + Guid.NewGuid().ToString("N"));
+        await owner.SendMessageAsync("b1", $"[bash touch {marker}]");
+        ServerFrame pending = (await owner.ReadTurnAsync("b1", TimeSpan.FromSeconds(60))).Single(f => f.Type == "approval_request");
+        await client.SendJsonAsync(new { type = "approve", id = "a1", tool_call_id = pending.ToolCallId, approve = true });
+        List<ServerFrame> onOwnAgent = await client.ReadTurnAsync("a1", TimeSpan.FromSeconds(30));
+        await client.SendJsonAsync(new { type = "approve", id = "a2", tool_call_id = pending.ToolCallId, approve = true, agent_id = other });
+        List<ServerFrame> asOther = await client.ReadTurnAsync("a2", TimeSpan.FromSeconds(30));
+
+        Assert.AreEqual("conversation_not_found", foreign[^1].Code, Dump(foreign));
+        Assert.AreEqual(missing[^1].Code, foreign[^1].Code, "another agent's conversation reads as a missing one");
+        Assert.AreEqual(missing[^1].Message, foreign[^1].Message);
+        Assert.AreEqual("invalid_agent_id", otherAgent[^1].Code);
+        Assert.AreEqual("upstream_rejected", onOwnAgent[^1].Code, "A has no pending approval with that id: " + Dump(onOwnAgent));
+        Assert.AreEqual("invalid_agent_id", asOther[^1].Code);
+        Assert.IsFalse(s_stack!.Llm.Requests.Any(r => r.UserText.Contains("leaked", StringComparison.Ordinal)), "nothing reached the model for another agent's conversation");
+        Assert.IsFalse(File.Exists(marker), "B's tool never ran on A's approval");
+        Assert.IsFalse(client.Received.Any(f => f.Type is "chunk" or "tool_call" or "tool_result"), "no content reached the scoped client");
+
+        // The unscoped key reaches B's conversation and approval, through B.
+        await using TestClient unscoped = await gateway.ConnectAsync(other, o => o.SetRequestHeader("Authorization", $"Bearer {full}"));
+        await unscoped.SendJsonAsync(new { type = "message", id = "u1", content = "[say reached]", conversation_id = foreignConversation });
+        Assert.AreEqual("reached", TestClient.Text(await unscoped.ReadTurnAsync("u1", TimeSpan.FromSeconds(60))));
+        await owner.SendJsonAsync(new { type = "approve", id = "b2", tool_call_id = pending.ToolCallId, approve = false, reason = "cleanup" });
+        Assert.AreEqual("done", (await owner.ReadTurnAsync("b2", TimeSpan.FromSeconds(60)))[^1].Type);
+    }
+
+    [TestMethod]
     public async Task Idle_runtimes_beyond_the_limit_are_forgotten_and_started_again_when_used()
     {
         await using TestGateway gateway = await TestGateway.StartAsync(new Dictionary<string, string?>(GatewaySettings(s_stack!)) { ["AppServer:MaxRuntimes"] = "1" });

@@ -89,6 +89,27 @@ public sealed class ObjectScopeTests
     }
 
     [TestMethod]
+    public async Task Resume_by_request_id_never_reaches_another_agents_turn()
+    {
+        string conversationOfB = s_gateway.Simulator.Conversations.Create(AgentB);
+        await using TestClient owner = await ConnectAsync(AgentB, FullKey);
+        await owner.SendJsonAsync(new { type = "message", id = "shared-id", content = "hi", conversation_id = conversationOfB, resumable = true });
+        Assert.AreEqual("done", (await owner.ReadTurnAsync("shared-id"))[^1].Type);
+        await using TestClient client = await ConnectAsync(AgentA, ScopedKey);
+
+        // The same request id B used, on A's socket: in B's conversation, then in A's own default conversation.
+        await client.SendJsonAsync(new { type = "resume", id = "shared-id", conversation_id = conversationOfB, after_seq = 0 });
+        ServerFrame inB = (await client.ReadTurnAsync("shared-id"))[^1];
+        await client.SendJsonAsync(new { type = "resume", id = "shared-id", after_seq = 0 });
+        ServerFrame inA = (await client.ReadTurnAsync("shared-id"))[^1];
+        await client.BarrierAsync();
+
+        Assert.AreEqual("conversation_not_found", inB.Code, inB.Message);
+        Assert.AreEqual("run_not_found", inA.Code, "a request id is A's own: B's turn of that id is never found through A");
+        Assert.IsFalse(client.Received.Any(f => f.Type == "chunk"), "no content of B's turn reaches A's socket");
+    }
+
+    [TestMethod]
     public async Task A_scoped_key_cannot_write_to_another_agents_conversation()
     {
         string conversationOfB = s_gateway.Simulator.Conversations.Create(AgentB);
@@ -139,6 +160,32 @@ public sealed class ObjectScopeTests
         Assert.AreEqual("invalid_agent_id", client.Received.Single(f => f.Id == "q" && f.IsTerminal).Code, "naming B is refused at admission");
         Assert.AreEqual(toB, s_gateway.Simulator.Journal.Messages.Count(m => m.AgentId == AgentB), "no approval reached B");
         Assert.IsFalse(client.Received.Any(f => f.Content?.Contains("bravo", StringComparison.Ordinal) == true));
+    }
+
+    [TestMethod]
+    public async Task A_scoped_key_cannot_follow_another_agents_conversation_or_agent()
+    {
+        string conversationOfB = s_gateway.Simulator.Conversations.Create(AgentB);
+        await using TestClient client = await ConnectAsync(AgentA, ScopedKey);
+
+        await client.SendJsonAsync(new { type = "follow", id = "foreign", conversation_id = conversationOfB });
+        ServerFrame foreign = (await client.ReadUntilAsync(f => f.Id == "foreign" && f.IsTerminal))[^1];
+        await client.SendJsonAsync(new { type = "follow", id = "missing", conversation_id = MissingConversation });
+        ServerFrame missing = (await client.ReadUntilAsync(f => f.Id == "missing" && f.IsTerminal))[^1];
+        await client.SendJsonAsync(new { type = "follow", id = "as-b", agent_id = AgentB });
+        ServerFrame asB = (await client.ReadUntilAsync(f => f.Id == "as-b" && f.IsTerminal))[^1];
+
+        // B's next turn in that conversation runs to its end without any of it reaching A's socket.
+        await using TestClient owner = await ConnectAsync(AgentB, FullKey);
+        await owner.SendJsonAsync(new { type = "message", id = "b2", content = "hi", conversation_id = conversationOfB, resumable = true });
+        Assert.AreEqual("done", (await owner.ReadTurnAsync("b2"))[^1].Type);
+        await client.BarrierAsync();
+
+        Assert.AreEqual("conversation_not_found", foreign.Code, foreign.Message);
+        Assert.AreEqual(missing.Code, foreign.Code, "a foreign conversation is refused like a missing one");
+        Assert.AreEqual(missing.Message, foreign.Message);
+        Assert.AreEqual("invalid_agent_id", asB.Code);
+        Assert.IsFalse(client.Received.Any(f => f.Followed == true || f.Type == "chunk"), "nothing of B's turns reaches A's socket");
     }
 
     [TestMethod]
