@@ -1,4 +1,5 @@
 using LettaSockets.Protocol.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace LettaSockets.Server.Tests.Reliability.Fuzz;
@@ -22,7 +23,11 @@ public abstract class FuzzWorld : IAsyncDisposable
         Gateway = gateway;
         Agents = agents;
         Logs = logs;
+        Gauges = new ActiveGauges(gateway.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
     }
+
+    /// <summary>Open connections and running turn pumps on the gateway, as absolute counts.</summary>
+    public ActiveGauges Gauges { get; }
 
     /// <summary>The gateway's log, with the upstream client at Debug: what a failure report quotes.</summary>
     public LogCapture Logs { get; }
@@ -68,9 +73,8 @@ public abstract class FuzzWorld : IAsyncDisposable
     public virtual bool OneTurnPerConversation => false;
 
     /// <summary>After a session or group: nothing of agents <paramref name="agents"/> still runs upstream.
-    /// Returns how many connections the check opened (and closed) on the gateway. Worlds that check each
-    /// run by its id (the simulator's journal) need nothing more.</summary>
-    public virtual Task<int> CheckUpstreamIdleAsync(int[] agents) => Task.FromResult(0);
+    /// Worlds that check each run by its id (the simulator's journal) need nothing more.</summary>
+    public virtual Task CheckUpstreamIdleAsync(int[] agents) => Task.CompletedTask;
 
     /// <summary>The gateway settings every world shares: two keys (one scoped to agents 0..3), no rate
     /// limits, small frame and content limits the generators cross on purpose.</summary>
@@ -107,5 +111,9 @@ public abstract class FuzzWorld : IAsyncDisposable
     }
 
     /// <summary>Stops what the world started: the gateway, and the upstream where the world owns one.</summary>
-    protected virtual ValueTask DisposeCoreAsync() => Gateway.DisposeAsync();
+    protected virtual ValueTask DisposeCoreAsync()
+    {
+        Gauges.Dispose();
+        return Gateway.DisposeAsync();
+    }
 }

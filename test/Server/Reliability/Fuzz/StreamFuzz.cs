@@ -1,10 +1,8 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using CsCheck;
 using LettaSockets.Protocol.Json;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LettaSockets.Server.Tests.Reliability.Fuzz;
 
@@ -30,7 +28,7 @@ public static class StreamFuzz
 
     public static async Task RunGroupAsync(FuzzWorld world, StreamRequest[] group)
     {
-        using var metrics = new MetricsRecorder(world.Gateway.Services.GetRequiredService<IMeterFactory>());
+        Assert.IsTrue(await world.Gauges.WaitUntilAsync(g => g.Idle, TimeSpan.FromSeconds(30)), "the gateway is idle before the group");
         using var http = new HttpClient { BaseAddress = world.Gateway.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
         Outcome[] outcomes = await Task.WhenAll(group.Select(r => RunOneAsync(world, http, r)));
 
@@ -58,8 +56,8 @@ public static class StreamFuzz
         }
 
         // Every request is over on the server too, and with it every turn.
-        await metrics.WaitForCountAsync("lettasockets.connections.active", m => m.Value < 0 && m["transport"] == "sse", group.Length, TimeSpan.FromSeconds(30));
-        Assert.AreEqual(0, metrics.Sum("lettasockets.turns.active"), "every /stream turn's pump stopped");
+        Assert.IsTrue(await world.Gauges.WaitUntilAsync(g => g.Connections == 0, TimeSpan.FromSeconds(30)), "every request is over on the server");
+        Assert.AreEqual(0, world.Gauges.Turns, "every /stream turn's pump stopped");
         await world.CheckUpstreamIdleAsync(group.Select(r => r.Agent).Distinct().ToArray());
     }
 
