@@ -142,7 +142,12 @@ public sealed partial class AppServerUpstream : IUpstream, IHostedService, IAsyn
             await SettleAsync(slot, cancellationToken).ConfigureAwait(false);
             string requestId = socket.NextRequestId("in");
             sent = true;
-            JsonElement ack = await socket.RequestAsync(requestId, AppServerCommands.Message(requestId, runtime, request.Content ?? string.Empty, request.Otid, _options), _options.AckTimeout, cancellationToken).ConfigureAwait(false);
+
+            // A fresh client_message_id per input, not the turn's otid: the otid is derived from the request id,
+            // which a client may reuse once its turn ended, and the App Server acknowledges an input whose id it
+            // still remembers (for a while after that turn finished) as "started" without running it.
+            string clientMessageId = Guid.CreateVersion7().ToString();
+            JsonElement ack = await socket.RequestAsync(requestId, AppServerCommands.Message(requestId, runtime, request.Content ?? string.Empty, clientMessageId, _options), _options.AckTimeout, cancellationToken).ConfigureAwait(false);
             if (!Bool(ack, "accepted"))
             {
                 throw new UpstreamException(ErrorCodes.UpstreamRejected, "The App Server refused the message.", false, null, Detail(ack));

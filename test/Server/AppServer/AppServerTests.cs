@@ -115,6 +115,23 @@ public sealed class AppServerTests
     }
 
     [TestMethod]
+    public async Task A_request_id_reused_after_a_cancel_runs_a_new_turn()
+    {
+        // Found by the App Server fuzzer: the reused id's input carried the first one's client_message_id, which
+        // the App Server still remembered, so it acknowledged the input and never ran it.
+        await using TestClient client = await s_gateway.ConnectAsync(s_agent);
+        await client.SendMessageAsync("again", "[reason]");
+        await client.CancelAsync("again");
+        await client.SendMessageAsync("again", "[say second| time]");
+        await client.ReadUntilAsync(_ => client.Received.Count(f => f.Id == "again" && f.IsTerminal) == 2, TimeSpan.FromSeconds(30));
+        List<ServerFrame> second = client.Received.SkipWhile(f => !(f.Id == "again" && f.IsTerminal)).Skip(1).Where(f => f.Id == "again").ToList();
+
+        Assert.AreEqual("done", second[^1].Type, Dump(second));
+        Assert.AreEqual("end_turn", second[^1].StopReason);
+        Assert.AreEqual("second time", TestClient.Text(second));
+    }
+
+    [TestMethod]
     public async Task The_default_permission_mode_asks_before_a_shell_tool_runs_and_approve_runs_it()
     {
         string marker = Path.Combine(Path.GetTempPath(), "ls-approve-" + Guid.NewGuid().ToString("N"));

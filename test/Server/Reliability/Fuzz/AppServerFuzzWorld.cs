@@ -56,7 +56,7 @@ public sealed class AppServerFuzzWorld : FuzzWorld
                 settings[key] = value;
             }
 
-            settings["Logging:LogLevel:LettaSockets.Server.AppServer"] = "Debug";
+            settings["Logging:LogLevel:LettaSockets"] = "Debug";
             var logs = new LogCapture();
             TestGateway gateway = await TestGateway.StartAsync(settings, services: s => s.AddSingleton<ILoggerProvider>(logs));
             return new AppServerFuzzWorld(stack, gateway, agents, logs)

@@ -74,7 +74,7 @@ public sealed class FuzzSession
             bool settled = await _connection.WaitForAsync(model.IsSettled, TimeSpan.FromSeconds(30));
             ServerFrame[] frames = _connection.Snapshot();
             Assert.IsFalse(_connection.Closed, $"the connection stays open (closed {_connection.CloseStatus})\n{Describe(frames)}");
-            Assert.IsTrue(settled, $"every turn-starting frame got its terminal frame in time: {model.Unsettled(frames)}\n{Describe(frames)}");
+            Assert.IsTrue(settled, $"every turn-starting frame got its terminal frame in time: {model.Unsettled(frames)}\n{Describe(frames)}\nGateway log of this connection:\n{_world.ConnectionLog(connectionId)}");
             model.Check(frames);
             await _world.CheckCancelsReachedUpstreamAsync(frames, _connection.ArrivalTimes());
             await _world.CheckUpstreamIdleAsync(AgentsUsed());

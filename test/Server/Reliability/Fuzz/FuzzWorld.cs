@@ -101,6 +101,13 @@ public abstract class FuzzWorld : IAsyncDisposable
     public string LogLinesNaming(string text) =>
         string.Join(" | ", Logs.Entries.Where(e => e.Message.Contains(text, StringComparison.Ordinal)).Select(e => $"{e.Level} {e.Message}"));
 
+    /// <summary>The gateway's log lines in a connection's scope (and the upstream adapter's, which log outside it), oldest first.</summary>
+    public string ConnectionLog(string connectionId) =>
+        string.Join("\n", Logs.Entries
+            .Where(e => e.Scope.Values.Any(v => v?.ToString() == connectionId) || e.Category.Contains(".AppServer.", StringComparison.Ordinal) || e.Category.Contains(".Letta.", StringComparison.Ordinal))
+            .TakeLast(80)
+            .Select(e => $"  {e.Level} {e.Category.Split('.')[^1]}: {e.Message}{(e.Exception is null ? "" : " " + e.Exception.GetType().Name)}"));
+
     public string ErrorLog() =>
         string.Join("\n", Logs.Entries.Where(l => l.Level >= LogLevel.Error).Select(l => $"{l.Message} {l.Exception}"));
 
