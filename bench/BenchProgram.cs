@@ -53,7 +53,7 @@ internal static class BenchProgram
         results.GatewayEnvironment = Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") ?? "";
         Console.WriteLine($"Machine: {results.Machine.Cores} cores, {results.Machine.CpuModel}, {results.Machine.MemoryGiB:F1} GiB, .NET {results.Machine.DotnetVersion}");
 
-        bool needsStack = options.Selected.Overlaps(["throughput", "latency", "direct", "density", "memory", "cancel", "appserver", "cold"]);
+        bool needsStack = options.Selected.Overlaps(["throughput", "latency", "direct", "density", "memory", "cancel", "appserver", "cold", "scope"]);
         if (needsStack)
         {
             Builder.Build(options);
@@ -104,6 +104,12 @@ internal static class BenchProgram
         {
             Console.WriteLine("Cold start …");
             results.Cold = await ColdScenario.RunAsync(options).ConfigureAwait(false);
+        }
+
+        if (options.Selected.Contains("scope"))
+        {
+            Console.WriteLine("Scopes on objects …");
+            results.Scope = await ScopeScenario.RunAsync(options).ConfigureAwait(false);
         }
 
         if (options.Selected.Contains("appserver"))

@@ -29,6 +29,8 @@ internal sealed class BenchResults
     public AppServerSection? AppServer { get; set; }
 
     public ColdSection? Cold { get; set; }
+
+    public ScopeSection? Scope { get; set; }
 }
 
 internal sealed record MachineInfo(int Cores, string CpuModel, double MemoryGiB, string DotnetVersion, string Os, string Kernel, long MaxOpenFiles);
@@ -285,3 +287,19 @@ internal sealed record ColdLatencyRun(string Build, int Turns, double ColdP99Ms,
 
 /// <summary>Cancel → <c>done</c> p99 over a fresh process's first window (rounds of 100 cancels, pooled) and warmed.</summary>
 internal sealed record ColdCancelRun(string Build, int ColdCancels, double ColdDoneP99Ms, int WarmCancels, double WarmDoneP99Ms, int Errors);
+
+/// <summary>What checking a named conversation or resumed run against the turn's agent costs (one look-up, then cached).</summary>
+internal sealed class ScopeSection
+{
+    public DateTimeOffset MeasuredAt { get; set; }
+
+    public int Turns { get; set; }
+
+    public List<ScopeRun> Runs { get; set; } = [];
+}
+
+/// <summary>Request leg p50/p99 (frame → Letta's messages request) without a conversation, with a cached one and a new one;
+/// resume → first replayed chunk, a run's first resume and again.</summary>
+internal sealed record ScopeRun(
+    double PlainP50Ms, double PlainP99Ms, double CachedP50Ms, double CachedP99Ms, double LookupP50Ms, double LookupP99Ms,
+    double FirstResumeP50Ms, double FirstResumeP99Ms, double AgainResumeP50Ms, double AgainResumeP99Ms, int Resumes);

@@ -61,6 +61,7 @@ internal static partial class DocWriter
         WriteMemory(md, r.Memory);
         WriteAppServer(md, r.AppServer);
         WriteCold(md, r.Cold);
+        WriteScope(md, r.Scope);
         WriteMicro(md, r.Micro);
         return md.ToString();
     }
@@ -336,6 +337,29 @@ internal static partial class DocWriter
             md.AppendLine(I($"| a fresh gateway's first turn ({a.Cold.Count} fresh processes; start → `/readyz` {Stat.Of(a.Cold.Select(x => x.ReadySeconds * 1000)).Format("N0", " ms")}) | – / {Stat.Of(a.Cold.Select(x => x.DirectP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Cold.Select(x => x.GatewayP50Ms)).Format("F2", " ms")} / {Stat.Of(a.Cold.Select(x => x.GatewayP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Cold.Select(x => x.GatewayP99Ms - x.DirectP99Ms)).Format("F2", " ms")} | {Stat.Of(a.Cold.Select(x => x.GatewayCpuMsPer1000)).Format("F1", " ms")} |"));
         }
 
+        md.AppendLine();
+    }
+
+    private static void WriteScope(StringBuilder md, ScopeSection? s)
+    {
+        if (s is null || s.Runs.Count == 0)
+        {
+            return;
+        }
+
+        string Cell(Func<ScopeRun, double> p50, Func<ScopeRun, double> p99) =>
+            $"{Stat.Of(s.Runs.Select(p50)).Format("F3", " ms")} / {Stat.Of(s.Runs.Select(p99)).Format("F3", " ms")}";
+        md.AppendLine(I($"### Scopes on objects (measured {s.MeasuredAt:yyyy-MM-dd})"));
+        md.AppendLine();
+        md.AppendLine(I($"What it costs that a turn naming a conversation, or resuming a run, is checked against the turn's agent (docs/PROTOCOL.md rule 7): the owner is asked of Letta once, then cached. A fresh stack per run; on one connection, {s.Turns} turns of each kind interleaved, one at a time (after 50 of each as warm-up). The request leg is the client's `message` frame → the simulator receiving Letta's messages request; a resume is timed from its frame to the first replayed `chunk`, for {s.Runs[0].Resumes} finished background runs each resumed twice. Median of {s.Runs.Count} runs (min–max)."));
+        md.AppendLine();
+        md.AppendLine("| | p50 / p99 | added by the check, p50 |");
+        md.AppendLine("|---|---|---|");
+        md.AppendLine(I($"| message, no conversation (nothing to check) | {Cell(x => x.PlainP50Ms, x => x.PlainP99Ms)} | – |"));
+        md.AppendLine(I($"| message to a conversation checked before (cached) | {Cell(x => x.CachedP50Ms, x => x.CachedP99Ms)} | {Stat.Of(s.Runs.Select(x => x.CachedP50Ms - x.PlainP50Ms)).Format("F3", " ms")} |"));
+        md.AppendLine(I($"| message to a new conversation (one `GET /v1/conversations/{{id}}`) | {Cell(x => x.LookupP50Ms, x => x.LookupP99Ms)} | {Stat.Of(s.Runs.Select(x => x.LookupP50Ms - x.PlainP50Ms)).Format("F3", " ms")} |"));
+        md.AppendLine(I($"| resume → first chunk, the run's first resume (one `GET /v1/runs/{{id}}`) | {Cell(x => x.FirstResumeP50Ms, x => x.FirstResumeP99Ms)} | {Stat.Of(s.Runs.Select(x => x.FirstResumeP50Ms - x.AgainResumeP50Ms)).Format("F3", " ms")} |"));
+        md.AppendLine(I($"| resume → first chunk, the same run again (cached) | {Cell(x => x.AgainResumeP50Ms, x => x.AgainResumeP99Ms)} | – |"));
         md.AppendLine();
     }
 
