@@ -12,7 +12,7 @@ namespace LettaSockets.Server.Tests.Reliability.Fuzz;
 public sealed class AppServerFuzzTests
 {
     private const string CiSeed = "0k2Xh7Lw1pQz";
-    private const int CiSequences = 20;
+    private const int CiSequences = 40;
     private const int CiGroups = 6;
 
     private static AppServerFuzzWorld? s_world;
@@ -47,13 +47,7 @@ public sealed class AppServerFuzzTests
     {
         FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiGroups);
         TestContext.WriteLine($"fuzz: {budget}");
-        await StreamFuzz.Groups(maxConcurrent: 4).SampleAsync(
-            (Func<StreamRequest[], Task>)(group => StreamFuzz.RunGroupAsync(s_world!, group)),
-            TestContext.WriteLine,
-            seed: budget.Seed,
-            iter: budget.Iterations,
-            time: budget.Seconds,
-            threads: 1,
-            print: group => string.Join("\n", group.Select(r => r.ToString())));
+        await budget.SampleAsync(StreamFuzz.Groups(maxConcurrent: 4), group => StreamFuzz.RunGroupAsync(s_world!, group), TestContext.WriteLine,
+            group => string.Join("\n", group.Select(r => r.ToString())));
     }
 }

@@ -30,14 +30,7 @@ public sealed class FuzzSession
             await RunAsync(world, steps);
         }
 
-        await sequences.SampleAsync(
-            (Func<FuzzStep[], Task>)PlayAsync,
-            log,
-            seed: budget.Seed,
-            iter: budget.Iterations,
-            time: budget.Seconds,
-            threads: 1,
-            print: steps => string.Join("\n", steps.Select(s => s.ToString())));
+        await budget.SampleAsync(sequences, PlayAsync, log, steps => string.Join("\n", steps.Select(s => s.ToString())));
         return frames;
     }
 

@@ -34,13 +34,7 @@ public sealed class StreamFuzzTests
     {
         FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiIterations);
         TestContext.WriteLine($"fuzz: {budget}");
-        await StreamFuzz.Groups().SampleAsync(
-            (Func<StreamRequest[], Task>)(group => StreamFuzz.RunGroupAsync(s_world, group)),
-            TestContext.WriteLine,
-            seed: budget.Seed,
-            iter: budget.Iterations,
-            time: budget.Seconds,
-            threads: 1,
-            print: group => string.Join("\n", group.Select(r => r.ToString())));
+        await budget.SampleAsync(StreamFuzz.Groups(), group => StreamFuzz.RunGroupAsync(s_world, group), TestContext.WriteLine,
+            group => string.Join("\n", group.Select(r => r.ToString())));
     }
 }
