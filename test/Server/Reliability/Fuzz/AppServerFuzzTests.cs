@@ -32,22 +32,20 @@ public sealed class AppServerFuzzTests
     }
 
     [TestMethod]
-    [Timeout(300_000, CooperativeCancellation = true)]
     public async Task Generated_frame_sequences_keep_every_protocol_guarantee_on_the_app_server()
     {
         FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiSequences);
         TestContext.WriteLine($"fuzz: {budget}");
-        long frames = await FuzzSession.SampleAsync(s_world!, FuzzGenerators.Sequence(foreignIds: true, maxLength: 24), budget, TestContext.WriteLine);
+        long frames = await FuzzSession.SampleAsync(s_world!, FuzzGenerators.Sequence(foreignIds: true, maxLength: 24), budget, TestContext.WriteLine).WaitAsync(budget.Deadline);
         TestContext.WriteLine($"fuzz: {frames} generated frames, {s_world!.ModelRequests} model requests so far");
     }
 
     [TestMethod]
-    [Timeout(300_000, CooperativeCancellation = true)]
     public async Task Concurrent_and_aborted_stream_requests_keep_every_guarantee_on_the_app_server()
     {
         FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiGroups);
         TestContext.WriteLine($"fuzz: {budget}");
         await budget.SampleAsync(StreamFuzz.Groups(maxConcurrent: 4), group => StreamFuzz.RunGroupAsync(s_world!, group), TestContext.WriteLine,
-            group => string.Join("\n", group.Select(r => r.ToString())));
+            group => string.Join("\n", group.Select(r => r.ToString()))).WaitAsync(budget.Deadline);
     }
 }

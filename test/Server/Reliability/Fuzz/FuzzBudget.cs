@@ -46,6 +46,9 @@ public readonly record struct FuzzBudget(string? Seed, long Iterations, int Seco
         return gen.SampleAsync(run, log, seed: Seed, iter: Iterations, time: Seconds, threads: 1, print: print);
     }
 
+    /// <summary>The bound on the whole test: the asked-for time plus room for the last sample and its shrinking, or 5 minutes in CI.</summary>
+    public TimeSpan Deadline => Seconds > 0 ? TimeSpan.FromSeconds(Seconds + 240) : TimeSpan.FromMinutes(5);
+
     public override string ToString() => Seconds > 0
         ? $"{Seconds} s from {(Seed ?? "random seeds")}"
         : Batch ? $"a fixed batch of {Iterations} from seed {Seed}" : $"{Iterations} sample(s) from seed {Seed}";

@@ -36,13 +36,12 @@ public sealed class SocketFuzzTests
     }
 
     [TestMethod]
-    [Timeout(300_000, CooperativeCancellation = true)]
     public async Task Generated_frame_sequences_keep_every_protocol_guarantee()
     {
         FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiIterations);
         TestContext.WriteLine($"fuzz: {budget}");
         bool foreignIds = Environment.GetEnvironmentVariable("LETTASOCKETS_FUZZ_NO_FOREIGN") is null;
-        long frames = await FuzzSession.SampleAsync(s_world, FuzzGenerators.Sequence(foreignIds), budget, TestContext.WriteLine);
+        long frames = await FuzzSession.SampleAsync(s_world, FuzzGenerators.Sequence(foreignIds), budget, TestContext.WriteLine).WaitAsync(budget.Deadline);
         TestContext.WriteLine($"fuzz: {frames} generated frames");
     }
 }

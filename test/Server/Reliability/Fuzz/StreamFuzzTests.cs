@@ -29,12 +29,11 @@ public sealed class StreamFuzzTests
     }
 
     [TestMethod]
-    [Timeout(300_000, CooperativeCancellation = true)]
     public async Task Concurrent_and_aborted_stream_requests_keep_every_guarantee()
     {
         FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiIterations);
         TestContext.WriteLine($"fuzz: {budget}");
         await budget.SampleAsync(StreamFuzz.Groups(), group => StreamFuzz.RunGroupAsync(s_world, group), TestContext.WriteLine,
-            group => string.Join("\n", group.Select(r => r.ToString())));
+            group => string.Join("\n", group.Select(r => r.ToString()))).WaitAsync(budget.Deadline);
     }
 }
