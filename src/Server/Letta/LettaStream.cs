@@ -1,11 +1,11 @@
-using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Letta;
 
 /// <summary>
-/// An open SSE response from Letta. Events are parsed straight from the UTF-8 bytes; a silence
+/// An open SSE response from Letta, read through a pooled <see cref="SseEventReader{T}"/>. Events are
+/// parsed straight from the UTF-8 bytes; a silence
 /// longer than the idle timeout (reset by every event, pings included) ends the read with
 /// <c>upstream_timeout</c>, and a body that breaks off ends it with <c>upstream_unavailable</c>.
 /// </summary>
@@ -27,39 +27,37 @@ public sealed class LettaStream : IUpstreamStream
         using var idle = new IdleWatch(_time, _idleTimeout);
         using var link = cancellationToken.UnsafeRegister(static s => ((IdleWatch)s!).Cancel(), idle);
         Stream body = await _response.Content.ReadAsStreamAsync(idle.Token).ConfigureAwait(false);
-        var parser = new LettaEventParser();
-        var items = SseParser.Create(body, parser.Parse).EnumerateAsync(idle.Token).GetAsyncEnumerator(idle.Token);
-        try
+        using var events = new SseEventReader<LettaEvent>(new LettaEventParser().Parse);
+        while (true)
         {
-            while (true)
+            while (events.TryRead(out LettaEvent e))
             {
-                bool more;
-                idle.Waiting();
-                try
-                {
-                    more = await items.MoveNextAsync().ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw UpstreamErrors.Timeout($"Letta sent nothing for {_idleTimeout.TotalSeconds:0.#} s.");
-                }
-                catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-                {
-                    throw UpstreamErrors.BrokenStream(e.GetType().Name);
-                }
-
-                if (!more)
-                {
-                    yield break;
-                }
-
                 idle.Delivered();
-                yield return items.Current.Data;
+                yield return e;
             }
-        }
-        finally
-        {
-            await items.DisposeAsync().ConfigureAwait(false);
+
+            if (events.Ended)
+            {
+                yield break;
+            }
+
+            // The only await per read, in this iterator's own (reused) state: nothing is allocated while it waits.
+            int read;
+            idle.Waiting();
+            try
+            {
+                read = await body.ReadAsync(events.FreeSpace, idle.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw UpstreamErrors.Timeout($"Letta sent nothing for {_idleTimeout.TotalSeconds:0.#} s.");
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                throw UpstreamErrors.BrokenStream(e.GetType().Name);
+            }
+
+            events.Advance(read);
         }
     }
 
