@@ -97,6 +97,36 @@ public class HotPathBenchmarks
         return _serializer.EndDelta().Length;
     }
 
+    /// <summary>What the SSE read costs per event when every read has to wait for Letta (low rates: each
+    /// event arrives on its own): the stream hands out one event per read, each after a yield, so every
+    /// read completes asynchronously. The stream's own cost is the same in both; the difference is the reader's.</summary>
+    [Benchmark(Description = "SSE read, one event per waiting read: System.Net.ServerSentEvents.SseParser (before)", OperationsPerInvoke = StreamEvents)]
+    public async Task<int> WaitingReadsSseParser()
+    {
+        int events = 0;
+        var parser = new LettaEventParser();
+        await foreach (System.Net.ServerSentEvents.SseItem<LettaEvent> item in System.Net.ServerSentEvents.SseParser.Create(new EventPerReadStream(_sse), parser.Parse).EnumerateAsync().ConfigureAwait(false))
+        {
+            events += item.Data.Kind == LettaEventKind.Other ? 0 : 1;
+        }
+
+        return events;
+    }
+
+    [Benchmark(Description = "SSE read, one event per waiting read: SseEventReader in LettaStream (now)", OperationsPerInvoke = StreamEvents)]
+    public async Task<int> WaitingReadsLettaStream()
+    {
+        int events = 0;
+        var response = new HttpResponseMessage { Content = new StreamContent(new EventPerReadStream(_sse)) };
+        await using var stream = new LettaStream(response, TimeProvider.System, TimeSpan.FromMinutes(1));
+        await foreach (LettaEvent e in stream.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            events += e.Kind == LettaEventKind.Other ? 0 : 1;
+        }
+
+        return events;
+    }
+
     [Benchmark(Description = "end to end: SSE stream → LettaStream → map → frames", OperationsPerInvoke = StreamEvents)]
     public async Task<long> StreamToFrames()
     {
@@ -123,5 +153,37 @@ public class HotPathBenchmarks
     {
         string text = timestamp.ToString(CultureInfo.InvariantCulture) + "|";
         return text.Length >= 16 ? text : text.PadRight(16, 'x');
+    }
+
+    /// <summary>A body that returns one SSE event (up to its blank line) per read, each read completing
+    /// asynchronously, as a socket does when every event arrives on its own.</summary>
+    private sealed class EventPerReadStream(byte[] sse) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => sse.Length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            int end = sse.AsSpan(_position).IndexOf("\n\n"u8);
+            int length = Math.Min(end < 0 ? sse.Length - _position : end + 2, buffer.Length);
+            sse.AsSpan(_position, length).CopyTo(buffer.Span);
+            _position += length;
+            return length;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
