@@ -104,15 +104,7 @@ internal static class ScopeScenario
             }
         }
 
-        string json = await Http.GetStringAsync(new Uri(stack.SimulatorUrl, "_sim/journal"), cancellationToken).ConfigureAwait(false);
-        using JsonDocument journal = JsonDocument.Parse(json);
-        long[] received = [.. journal.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("timestamp").GetInt64()).Order()];
-        if (received.Length != frames.Length)
-        {
-            throw new InvalidOperationException($"Scope scenario: {frames.Length} turns but {received.Length} messages requests in the journal.");
-        }
-
-        return [.. sent.Select((s, i) => Ms(received[i] - s))];
+        return await TurnStartProbe.RequestLegAsync(stack, sent, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Background runs of the bench agent, each resumed from its start twice: from the frame to the first replayed chunk.</summary>

@@ -85,7 +85,7 @@ internal static class TurnStartProbe
     }
 
     /// <summary>Pairs each send with the journal's messages requests, oldest first (turns ran one at a time).</summary>
-    private static async Task<List<double>> RequestLegAsync(BenchStack stack, long[] sent, CancellationToken cancellationToken)
+    internal static async Task<List<double>> RequestLegAsync(BenchStack stack, long[] sent, CancellationToken cancellationToken)
     {
         string json = await Http.GetStringAsync(new Uri(stack.SimulatorUrl, "_sim/journal"), cancellationToken).ConfigureAwait(false);
         using JsonDocument journal = JsonDocument.Parse(json);
