@@ -46,7 +46,7 @@ public sealed class LettaStream : IUpstreamStream
             idle.Waiting();
             try
             {
-                read = await body.ReadAsync(events.FreeSpace, idle.Token).ConfigureAwait(false);
+                read = await body.ReadAsync(events.GetReadSpace(), idle.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

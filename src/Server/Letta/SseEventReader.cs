@@ -6,7 +6,7 @@ namespace LettaSockets.Server.Letta;
 /// <summary>
 /// The server-sent events grammar (WHATWG HTML, "parsing an event stream"; the same results as
 /// <see cref="SseParser"/>, which a differential test checks) over bytes the caller reads itself: it
-/// reads into <see cref="FreeSpace"/>, reports the count with <see cref="Advance"/> (0 at the end of
+/// reads into <see cref="GetReadSpace"/>, reports the count with <see cref="Advance"/> (0 at the end of
 /// the stream) and takes events with <see cref="TryRead"/> until that says no. The caller's read loop
 /// is the only asynchronous code, so nothing is allocated per read or per event beyond what the item
 /// parser makes, and one read takes up to <see cref="BufferSize"/> bytes (tens of events at full
@@ -41,40 +41,37 @@ internal sealed class SseEventReader<T> : IDisposable
     /// <summary>True once the stream ended: what <see cref="TryRead"/> no longer returns is an incomplete event, discarded.</summary>
     public bool Ended { get; private set; }
 
-    /// <summary>Where the next read goes: at least <see cref="MinimumRead"/> bytes (unread bytes moved to the front, or a larger buffer).</summary>
-    public Memory<byte> FreeSpace
+    /// <summary>Where the next read goes, at least <see cref="MinimumRead"/> bytes: what is unread moves to the front first, or into a larger buffer.</summary>
+    public Memory<byte> GetReadSpace()
     {
-        get
+        if (_start == _end)
         {
-            if (_start == _end)
-            {
-                _start = _end = _scanned = 0;
-            }
-            else if (_buffer.Length - _end < MinimumRead)
-            {
-                int unread = _end - _start;
-                if (_start > 0 && _buffer.Length - unread >= MinimumRead)
-                {
-                    _buffer.AsSpan(_start, unread).CopyTo(_buffer);
-                }
-                else
-                {
-                    byte[] larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
-                    _buffer.AsSpan(_start, unread).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(_buffer);
-                    _buffer = larger;
-                }
-
-                _scanned -= _start;
-                _start = 0;
-                _end = unread;
-            }
-
-            return _buffer.AsMemory(_end);
+            _start = _end = _scanned = 0;
         }
+        else if (_buffer.Length - _end < MinimumRead)
+        {
+            int unread = _end - _start;
+            if (_start > 0 && _buffer.Length - unread >= MinimumRead)
+            {
+                _buffer.AsSpan(_start, unread).CopyTo(_buffer);
+            }
+            else
+            {
+                byte[] larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                _buffer.AsSpan(_start, unread).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
+
+            _scanned -= _start;
+            _start = 0;
+            _end = unread;
+        }
+
+        return _buffer.AsMemory(_end);
     }
 
-    /// <summary>Counts <paramref name="count"/> bytes read into <see cref="FreeSpace"/>; 0 is the end of the stream.</summary>
+    /// <summary>Counts <paramref name="count"/> bytes read into <see cref="GetReadSpace"/>; 0 is the end of the stream.</summary>
     public void Advance(int count)
     {
         if (count == 0)

@@ -99,7 +99,7 @@ public sealed class SseEventReaderTests
                 return events;
             }
 
-            reader.Advance(source.Read(reader.FreeSpace.Span));
+            reader.Advance(source.Read(reader.GetReadSpace().Span));
         }
 
         Assert.Fail("the reader did not reach the end of the stream");
@@ -109,7 +109,7 @@ public sealed class SseEventReaderTests
     private static void Feed(SseEventReader<string> reader, string text)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(text);
-        bytes.CopyTo(reader.FreeSpace.Span);
+        bytes.CopyTo(reader.GetReadSpace().Span);
         reader.Advance(bytes.Length);
     }
 

@@ -3,8 +3,8 @@ using System.Diagnostics.Metrics;
 namespace LettaSockets.Server.Tests.Reliability.Fuzz;
 
 /// <summary>
-/// The gateway's open connections and running turn pumps as absolute counts: running totals of their
-/// up-down counters from before the world's first connection. A session checks that both are back to
+/// The gateway's open connections, running turn pumps and bytes buffered for clients as absolute counts:
+/// running totals of their up-down counters from before the world's first connection. A session checks that both are back to
 /// zero at its end, and waits for them to be zero before it starts, so a session that failed (and
 /// left turns winding down) cannot be blamed on the next one while CsCheck shrinks.
 /// </summary>
@@ -12,17 +12,19 @@ public sealed class ActiveGauges : IDisposable
 {
     private const string ConnectionsName = "lettasockets.connections.active";
     private const string TurnsName = "lettasockets.turns.active";
+    private const string BufferedName = "lettasockets.buffered";
     private readonly MeterListener _listener = new();
     private readonly Lock _gate = new();
     private long _connections;
     private long _turns;
+    private long _buffered;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ActiveGauges(IMeterFactory scope)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "LettaSockets" && ReferenceEquals(instrument.Meter.Scope, scope) && instrument.Name is ConnectionsName or TurnsName)
+            if (instrument.Meter.Name == "LettaSockets" && ReferenceEquals(instrument.Meter.Scope, scope) && instrument.Name is ConnectionsName or TurnsName or BufferedName)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -53,8 +55,20 @@ public sealed class ActiveGauges : IDisposable
         }
     }
 
-    /// <summary>True when no connection is open and no turn pump runs.</summary>
-    public bool Idle => Connections == 0 && Turns == 0;
+    /// <summary>Bytes buffered for clients (outbound queues and paced turns).</summary>
+    public long Buffered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _buffered;
+            }
+        }
+    }
+
+    /// <summary>True when no connection is open, no turn pump runs and no byte is buffered.</summary>
+    public bool Idle => Connections == 0 && Turns == 0 && Buffered == 0;
 
     /// <summary>Waits, at most <paramref name="timeout"/>, for <paramref name="condition"/> on the counts,
     /// re-checked at every change; false when the time ran out first.</summary>
@@ -98,13 +112,17 @@ public sealed class ActiveGauges : IDisposable
         TaskCompletionSource changed;
         lock (_gate)
         {
-            if (name == ConnectionsName)
+            switch (name)
             {
-                _connections += value;
-            }
-            else
-            {
-                _turns += value;
+                case ConnectionsName:
+                    _connections += value;
+                    break;
+                case TurnsName:
+                    _turns += value;
+                    break;
+                default:
+                    _buffered += value;
+                    break;
             }
 
             changed = _changed;

@@ -80,6 +80,7 @@ public sealed class FuzzSession
         // Every pump stopped once the connection is gone: the active-turn gauge is back where it was.
         Assert.IsTrue(await _world.Gauges.WaitUntilAsync(g => g.Connections == 0, TimeSpan.FromSeconds(30)), "the connection is gone on the server");
         Assert.AreEqual(0, _world.Gauges.Turns, "every turn's pump stopped");
+        Assert.AreEqual(0, _world.Gauges.Buffered, "every byte buffered for the client was given back");
         Assert.AreEqual(foreignInputsBefore, _world.ForeignInputs(), "nothing reached the agent outside the key's scope");
         Assert.AreEqual(foreignCancelsBefore, _world.ForeignCancels(), "nothing of the agent outside the key's scope was cancelled");
     }

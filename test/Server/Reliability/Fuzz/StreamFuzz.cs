@@ -58,6 +58,7 @@ public static class StreamFuzz
         // Every request is over on the server too, and with it every turn.
         Assert.IsTrue(await world.Gauges.WaitUntilAsync(g => g.Connections == 0, TimeSpan.FromSeconds(30)), "every request is over on the server");
         Assert.AreEqual(0, world.Gauges.Turns, "every /stream turn's pump stopped");
+        Assert.AreEqual(0, world.Gauges.Buffered, "every byte buffered for the clients was given back");
         await world.CheckUpstreamIdleAsync(group.Select(r => r.Agent).Distinct().ToArray());
     }
 
