@@ -26,9 +26,6 @@ public sealed class AppServerRelay : IAsyncDisposable
 
     public Uri Url { get; }
 
-    /// <summary>Every text frame relayed, in order: <c>→ </c> gateway to App Server, <c>← </c> back (for diagnosing a test).</summary>
-    public ConcurrentQueue<string> Frames { get; } = new();
-
     /// <summary>Upgrade requests seen, with their headers (to check what the gateway sends upstream).</summary>
     public ConcurrentQueue<IHeaderDictionary> Upgrades { get; } = new();
 
@@ -98,11 +95,6 @@ public sealed class AppServerRelay : IAsyncDisposable
                 }
 
                 await to.SendAsync(buffer.AsMemory(0, length), result.MessageType, true, cancellationToken);
-                if (result.MessageType == WebSocketMessageType.Text)
-                {
-                    Frames.Enqueue((inspect ? "← " : "→ ") + Encoding.UTF8.GetString(buffer, 0, length));
-                }
-
                 if (inspect && !_rules.IsEmpty && _rules.TryPeek(out var rule) && Encoding.UTF8.GetString(buffer, 0, length).Contains(rule.Trigger, StringComparison.Ordinal)
                     && _rules.TryDequeue(out rule))
                 {

@@ -1,5 +1,3 @@
-using CsCheck;
-
 namespace LettaSockets.Server.Tests.Reliability.Fuzz;
 
 /// <summary>
@@ -45,7 +43,6 @@ public sealed class AppServerFuzzTests
     {
         FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiGroups);
         TestContext.WriteLine($"fuzz: {budget}");
-        await budget.SampleAsync(StreamFuzz.Groups(maxConcurrent: 4), group => StreamFuzz.RunGroupAsync(s_world!, group), TestContext.WriteLine,
-            group => string.Join("\n", group.Select(r => r.ToString()))).WaitAsync(budget.Deadline);
+        await StreamFuzz.SampleAsync(s_world!, budget, TestContext.WriteLine, maxConcurrent: 4).WaitAsync(budget.Deadline);
     }
 }

@@ -21,12 +21,17 @@ public static class StreamFuzz
     /// <summary>How soon after a client left a run may end by itself instead of being cancelled.</summary>
     public static readonly TimeSpan EndedByItselfGrace = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Groups of one to <paramref name="maxConcurrent"/> requests to agents 0 (slow), 1 and 2 (failing).</summary>
-    public static Gen<StreamRequest[]> Groups(int maxConcurrent = 6) =>
-        Gen.Select(Gen.Int[0, 2], Gen.Frequency((2, Gen.Const(-1)), (3, Gen.Int[0, 6])), Gen.Int[0, 30],
-            (agent, abort, delay) => new StreamRequest(agent, abort, delay)).Array[1, maxConcurrent];
+    /// <summary>Plays generated groups of one to <paramref name="maxConcurrent"/> requests to agents 0 (slow), 1 and 2
+    /// (failing) on <paramref name="world"/> for <paramref name="budget"/>; CsCheck shrinks a failing group and prints its seed.</summary>
+    public static Task SampleAsync(FuzzWorld world, FuzzBudget budget, Action<string> log, int maxConcurrent = 6) =>
+        budget.SampleAsync(
+            Gen.Select(Gen.Int[0, 2], Gen.Frequency((2, Gen.Const(-1)), (3, Gen.Int[0, 6])), Gen.Int[0, 30],
+                (agent, abort, delay) => new StreamRequest(agent, abort, delay)).Array[1, maxConcurrent],
+            group => RunGroupAsync(world, group),
+            log,
+            group => string.Join("\n", group.Select(r => r.ToString())));
 
-    public static async Task RunGroupAsync(FuzzWorld world, StreamRequest[] group)
+    private static async Task RunGroupAsync(FuzzWorld world, StreamRequest[] group)
     {
         Assert.IsTrue(await world.Gauges.WaitUntilAsync(g => g.Idle, TimeSpan.FromSeconds(30)), "the gateway is idle before the group");
         using var http = new HttpClient { BaseAddress = world.Gateway.BaseUri, Timeout = Timeout.InfiniteTimeSpan };

@@ -1,5 +1,3 @@
-using CsCheck;
-
 namespace LettaSockets.Server.Tests.Reliability.Fuzz;
 
 /// <summary>
@@ -33,7 +31,6 @@ public sealed class StreamFuzzTests
     {
         FuzzBudget budget = FuzzBudget.FromEnvironment(CiSeed, CiIterations);
         TestContext.WriteLine($"fuzz: {budget}");
-        await budget.SampleAsync(StreamFuzz.Groups(), group => StreamFuzz.RunGroupAsync(s_world, group), TestContext.WriteLine,
-            group => string.Join("\n", group.Select(r => r.ToString()))).WaitAsync(budget.Deadline);
+        await StreamFuzz.SampleAsync(s_world, budget, TestContext.WriteLine).WaitAsync(budget.Deadline);
     }
 }
