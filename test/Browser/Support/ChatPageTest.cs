@@ -81,6 +81,9 @@ public abstract class ChatPageTest
         int before = await sameText.CountAsync();
         ILocator input = Page.GetByLabel("Message", new() { Exact = true });
         await input.FillAsync(text);
+        // A person waits until the page lets them send: while a turn of this agent runs (a followed one another
+        // test started counts), the page keeps the text and Enter does nothing, as it should.
+        await Expect(Page.Locator("#send")).ToBeEnabledAsync();
         await input.PressAsync("Enter");
         ILocator turn = sameText.Nth(before);
         await Expect(turn.Locator(".msg.user .bubble")).ToHaveTextAsync(text);
