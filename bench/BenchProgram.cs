@@ -103,7 +103,26 @@ internal static class BenchProgram
         if (options.Selected.Contains("cold"))
         {
             Console.WriteLine("Cold start …");
+            ColdSection? before = results.Cold;
             results.Cold = await ColdScenario.RunAsync(options).ConfigureAwait(false);
+            if (before is not null)
+            {
+                // A run of some parts (--cold-parts) keeps the figures of the parts it did not measure.
+                if (!options.ColdParts.Contains("throughput"))
+                {
+                    results.Cold.Runs = before.Runs;
+                }
+
+                if (!options.ColdParts.Contains("latency"))
+                {
+                    results.Cold.Latency = before.Latency;
+                }
+
+                if (!options.ColdParts.Contains("cancel"))
+                {
+                    results.Cold.Cancel = before.Cancel;
+                }
+            }
         }
 
         if (options.Selected.Contains("scope"))
