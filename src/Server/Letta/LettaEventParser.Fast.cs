@@ -172,6 +172,11 @@ public sealed partial class LettaEventParser
             return true;
         }
 
+        if (cache is not null && cache.TryReuse(value, out result))
+        {
+            return true; // the same bytes as last time, validated then
+        }
+
         if (!Utf8.IsValid(value))
         {
             return false;
@@ -265,7 +270,11 @@ public sealed partial class LettaEventParser
         return length > 0;
     }
 
-    private static int SkipWhitespace(ReadOnlySpan<byte> data, int i)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int SkipWhitespace(ReadOnlySpan<byte> data, int i) =>
+        i < data.Length && data[i] > (byte)' ' ? i : SkipSomeWhitespace(data, i); // compact JSON has none
+
+    private static int SkipSomeWhitespace(ReadOnlySpan<byte> data, int i)
     {
         while (i < data.Length && data[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
         {

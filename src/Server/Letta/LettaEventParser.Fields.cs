@@ -22,45 +22,46 @@ public sealed partial class LettaEventParser
     }
 
     /// <summary>The event fields the parser keeps; both the reader path and the fast path dispatch on them.</summary>
-    private enum Field : byte
+    internal enum Field : byte
     {
         Other, MessageType, RunId, Otid, Id, SeqId, Text, ToolCalls, ToolCall, ToolReturn, Status, ToolCallId, Name,
         Stdout, Stderr, StopReason, ErrorType, Message, Detail, Code, Error,
         PromptTokens, CompletionTokens, TotalTokens, StepCount, CachedInputTokens, CacheWriteTokens, ReasoningTokens, ContextTokens,
     }
 
-    private static Field FieldOf(ReadOnlySpan<byte> name)
+    internal static Field FieldOf(ReadOnlySpan<byte> name) => name.Length switch
     {
-        if (name.SequenceEqual("message_type"u8)) return Field.MessageType;
-        if (name.SequenceEqual("run_id"u8)) return Field.RunId;
-        if (name.SequenceEqual("otid"u8)) return Field.Otid;
-        if (name.SequenceEqual("id"u8)) return Field.Id;
-        if (name.SequenceEqual("seq_id"u8)) return Field.SeqId;
-        if (name.SequenceEqual("content"u8) || name.SequenceEqual("reasoning"u8) || name.SequenceEqual("hidden_reasoning"u8)) return Field.Text;
-        if (name.SequenceEqual("tool_calls"u8)) return Field.ToolCalls;
-        if (name.SequenceEqual("tool_call"u8)) return Field.ToolCall;
-        if (name.SequenceEqual("tool_return"u8)) return Field.ToolReturn;
-        if (name.SequenceEqual("status"u8)) return Field.Status;
-        if (name.SequenceEqual("tool_call_id"u8)) return Field.ToolCallId;
-        if (name.SequenceEqual("name"u8)) return Field.Name;
-        if (name.SequenceEqual("stdout"u8)) return Field.Stdout;
-        if (name.SequenceEqual("stderr"u8)) return Field.Stderr;
-        if (name.SequenceEqual("stop_reason"u8)) return Field.StopReason;
-        if (name.SequenceEqual("error_type"u8)) return Field.ErrorType;
-        if (name.SequenceEqual("message"u8)) return Field.Message;
-        if (name.SequenceEqual("detail"u8)) return Field.Detail;
-        if (name.SequenceEqual("code"u8)) return Field.Code;
-        if (name.SequenceEqual("error"u8)) return Field.Error;
-        if (name.SequenceEqual("prompt_tokens"u8)) return Field.PromptTokens;
-        if (name.SequenceEqual("completion_tokens"u8)) return Field.CompletionTokens;
-        if (name.SequenceEqual("total_tokens"u8)) return Field.TotalTokens;
-        if (name.SequenceEqual("step_count"u8)) return Field.StepCount;
-        if (name.SequenceEqual("cached_input_tokens"u8)) return Field.CachedInputTokens;
-        if (name.SequenceEqual("cache_write_tokens"u8)) return Field.CacheWriteTokens;
-        if (name.SequenceEqual("reasoning_tokens"u8)) return Field.ReasoningTokens;
-        if (name.SequenceEqual("context_tokens"u8)) return Field.ContextTokens;
-        return Field.Other;
-    }
+        // By length first: names the gateway ignores (date, sender_id, step_id, is_err, …) are most of an event's
+        // fields, and each would otherwise be compared with every name below.
+        2 => Is(name, "id"u8, Field.Id),
+        4 => name.SequenceEqual("otid"u8) ? Field.Otid : name.SequenceEqual("name"u8) ? Field.Name : Is(name, "code"u8, Field.Code),
+        5 => Is(name, "error"u8, Field.Error),
+        6 => name.SequenceEqual("run_id"u8) ? Field.RunId
+            : name.SequenceEqual("seq_id"u8) ? Field.SeqId
+            : name.SequenceEqual("status"u8) ? Field.Status
+            : name.SequenceEqual("stdout"u8) ? Field.Stdout
+            : name.SequenceEqual("stderr"u8) ? Field.Stderr
+            : Is(name, "detail"u8, Field.Detail),
+        7 => name.SequenceEqual("content"u8) ? Field.Text : Is(name, "message"u8, Field.Message),
+        9 => name.SequenceEqual("reasoning"u8) ? Field.Text : Is(name, "tool_call"u8, Field.ToolCall),
+        10 => name.SequenceEqual("tool_calls"u8) ? Field.ToolCalls
+            : name.SequenceEqual("error_type"u8) ? Field.ErrorType
+            : Is(name, "step_count"u8, Field.StepCount),
+        11 => name.SequenceEqual("tool_return"u8) ? Field.ToolReturn : Is(name, "stop_reason"u8, Field.StopReason),
+        12 => name.SequenceEqual("message_type"u8) ? Field.MessageType
+            : name.SequenceEqual("tool_call_id"u8) ? Field.ToolCallId
+            : Is(name, "total_tokens"u8, Field.TotalTokens),
+        13 => Is(name, "prompt_tokens"u8, Field.PromptTokens),
+        14 => Is(name, "context_tokens"u8, Field.ContextTokens),
+        16 => name.SequenceEqual("hidden_reasoning"u8) ? Field.Text : Is(name, "reasoning_tokens"u8, Field.ReasoningTokens),
+        17 => Is(name, "completion_tokens"u8, Field.CompletionTokens),
+        18 => Is(name, "cache_write_tokens"u8, Field.CacheWriteTokens),
+        19 => Is(name, "cached_input_tokens"u8, Field.CachedInputTokens),
+        _ => Field.Other,
+    };
+
+    private static Field Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> expected, Field field) =>
+        name.SequenceEqual(expected) ? field : Field.Other;
 
     /// <summary>The cache of a field whose repeated values are re-used (ids and names), else null.</summary>
     private Utf8StringCache? CacheOf(Field field) => field switch

@@ -29,6 +29,13 @@ internal sealed class Utf8StringCache
         return !reader.ValueIsEscaped && !reader.HasValueSequence ? Read(reader.ValueSpan) : reader.GetString();
     }
 
+    /// <summary>The string last read, when <paramref name="raw"/> holds the same bytes.</summary>
+    public bool TryReuse(ReadOnlySpan<byte> raw, out string? value)
+    {
+        value = _value;
+        return value is not null && raw.SequenceEqual(_bytes);
+    }
+
     /// <summary>An unescaped, valid UTF-8 string value.</summary>
     public string Read(ReadOnlySpan<byte> raw)
     {

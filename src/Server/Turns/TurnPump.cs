@@ -67,9 +67,9 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
 
                 frames.Clear();
                 mapper.Map(e, frames);
-                foreach (StreamChunk frame in frames)
+                for (int k = 0; k < frames.Count; k++)
                 {
-                    await EmitAsync(turn, output, frame).ConfigureAwait(false);
+                    await EmitAsync(turn, output, frames[k]).ConfigureAwait(false);
                 }
 
                 if (mapper.IsFinished)
@@ -298,7 +298,19 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         };
 
     /// <summary>Queues a content frame; a cancel wakes a blocked write and the frame is dropped.</summary>
-    private static async ValueTask EmitAsync(Turn turn, TurnOutput output, StreamChunk chunk)
+    private static ValueTask EmitAsync(Turn turn, TurnOutput output, StreamChunk chunk)
+    {
+        // Nearly always there is room: the frame is queued without the asynchronous machinery (a cancelled
+        // turn's frame is not queued, as WriteAsync would not queue it either).
+        if (!turn.OutputToken.IsCancellationRequested && output.Frames.TryWrite(chunk))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return EmitWhenRoomAsync(turn, output, chunk);
+    }
+
+    private static async ValueTask EmitWhenRoomAsync(Turn turn, TurnOutput output, StreamChunk chunk)
     {
         try
         {

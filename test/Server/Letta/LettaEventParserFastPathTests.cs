@@ -92,6 +92,40 @@ public sealed class LettaEventParserFastPathTests
     }
 
     [TestMethod]
+    public void Every_field_name_is_recognised_and_nothing_else()
+    {
+        // Both paths dispatch on FieldOf; a wrong entry there would read the same wrong way on both.
+        var expected = new Dictionary<string, LettaEventParser.Field>
+        {
+            ["message_type"] = LettaEventParser.Field.MessageType, ["run_id"] = LettaEventParser.Field.RunId,
+            ["otid"] = LettaEventParser.Field.Otid, ["id"] = LettaEventParser.Field.Id, ["seq_id"] = LettaEventParser.Field.SeqId,
+            ["content"] = LettaEventParser.Field.Text, ["reasoning"] = LettaEventParser.Field.Text, ["hidden_reasoning"] = LettaEventParser.Field.Text,
+            ["tool_calls"] = LettaEventParser.Field.ToolCalls, ["tool_call"] = LettaEventParser.Field.ToolCall,
+            ["tool_return"] = LettaEventParser.Field.ToolReturn, ["status"] = LettaEventParser.Field.Status,
+            ["tool_call_id"] = LettaEventParser.Field.ToolCallId, ["name"] = LettaEventParser.Field.Name,
+            ["stdout"] = LettaEventParser.Field.Stdout, ["stderr"] = LettaEventParser.Field.Stderr,
+            ["stop_reason"] = LettaEventParser.Field.StopReason, ["error_type"] = LettaEventParser.Field.ErrorType,
+            ["message"] = LettaEventParser.Field.Message, ["detail"] = LettaEventParser.Field.Detail, ["code"] = LettaEventParser.Field.Code,
+            ["error"] = LettaEventParser.Field.Error, ["prompt_tokens"] = LettaEventParser.Field.PromptTokens,
+            ["completion_tokens"] = LettaEventParser.Field.CompletionTokens, ["total_tokens"] = LettaEventParser.Field.TotalTokens,
+            ["step_count"] = LettaEventParser.Field.StepCount, ["cached_input_tokens"] = LettaEventParser.Field.CachedInputTokens,
+            ["cache_write_tokens"] = LettaEventParser.Field.CacheWriteTokens, ["reasoning_tokens"] = LettaEventParser.Field.ReasoningTokens,
+            ["context_tokens"] = LettaEventParser.Field.ContextTokens,
+        };
+        Assert.HasCount(Enum.GetValues<LettaEventParser.Field>().Length - 1 + 2, expected, "Every field but Other has a name (Text has three).");
+        foreach ((string name, LettaEventParser.Field field) in expected)
+        {
+            Assert.AreEqual(field, LettaEventParser.FieldOf(Encoding.UTF8.GetBytes(name)), name);
+        }
+
+        // Letta's fields the gateway ignores, names one byte off a known one, and case variants are Other.
+        foreach (string other in new[] { "", "date", "sender_id", "step_id", "is_err", "i", "idd", "Id", "run_ids", "cont3nt", "messagE", "stop_reasons", "x" })
+        {
+            Assert.AreEqual(LettaEventParser.Field.Other, LettaEventParser.FieldOf(Encoding.UTF8.GetBytes(other)), other);
+        }
+    }
+
+    [TestMethod]
     public void A_typical_delta_is_read_on_the_fast_path()
     {
         byte[] delta = Encoding.UTF8.GetBytes("{\"id\":\"message-1\",\"date\":\"2026-05-20T09:14:03+00:00\",\"name\":null,\"message_type\":\"assistant_message\",\"otid\":\"o-1\",\"sender_id\":null,\"step_id\":\"step-1\",\"is_err\":null,\"seq_id\":12,\"run_id\":\"run-7\",\"content\":\"Hel\"}");
