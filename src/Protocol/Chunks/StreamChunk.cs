@@ -91,6 +91,9 @@ public readonly struct StreamChunk
     /// <summary>The answer to a <c>history</c> request (terminal for its id).</summary>
     public static StreamChunk HistoryFrame(HistoryInfo history) => new(ChunkKind.History, null, history.Id, null, null, 0, -1, false, history);
 
+    /// <summary>This delta carrying <paramref name="content"/> (deltas joined to it) and the last one's <paramref name="seq"/>.</summary>
+    public StreamChunk WithContent(string content, long seq) => new(Kind, Turn, MessageId, content, Name, Number, seq, Flag, Payload);
+
     /// <summary>True when <paramref name="next"/> continues this delta and may be merged into one frame.</summary>
     public bool CanMergeWith(in StreamChunk next) =>
         Kind.IsDelta() && next.Kind == Kind && ReferenceEquals(next.Turn, Turn) && Flag == next.Flag

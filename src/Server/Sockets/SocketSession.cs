@@ -48,6 +48,7 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
         _turns = new TurnHost(options.MaxActiveTurns, options.OutboundQueueCapacity, options.MaxQueuedBytes, requestAborted, buffers is null ? null : buffers.Add)
         {
             PumpStopped = OnTurnStopped,
+            JoinsDeltas = options.MaxMergedChunks > 1, // the writer merges queued deltas anyway; 1 turns both off
         };
         _stallTimer = time.CreateTimer(static s => ((SocketSession)s!).OnStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }

@@ -19,6 +19,10 @@ public interface ITurnHost
     /// <summary>Called once the turn's pump has fully stopped (upstream drained or abandoned).</summary>
     void OnPumpStopped(Turn turn);
 
+    /// <summary>True when deltas the upstream delivered together may reach this host as one chunk
+    /// (<see cref="DeltaBatch"/>); false where every upstream event must stay its own frame.</summary>
+    bool JoinsDeltas { get; }
+
     /// <summary>Where a stage between the pump and the queue (a pacer) reports the bytes it holds.</summary>
     Action<long>? BufferedChanged { get; }
 }

@@ -61,6 +61,9 @@ public sealed class TurnHost : ITurnHost, IDisposable
         PumpStopped?.Invoke(turn);
     }
 
+    /// <inheritdoc />
+    public bool JoinsDeltas { get; init; }
+
     /// <summary>Told when a turn's pump has stopped (after the registry).</summary>
     public Action<Turn>? PumpStopped { get; set; }
 

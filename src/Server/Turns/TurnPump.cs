@@ -37,6 +37,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         metrics.TurnStarted();
         TurnPacer? pacer = TurnPacer.For(turn, host, time);
         var output = new TurnOutput(host, pacer);
+        var batch = new DeltaBatch(host.JoinsDeltas && pacer is null);
         StreamChunk? terminal = null;
         try
         {
@@ -53,39 +54,69 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
                 ? await ResumeAsync(turn, afterSeq, output).ConfigureAwait(false)
                 : await letta.OpenStreamAsync(turn.Request, turn.UpstreamToken).ConfigureAwait(false);
 
-            await foreach (LettaEvent e in stream.ReadAsync(turn.UpstreamToken).ConfigureAwait(false))
+            IAsyncEnumerator<LettaEvent> events = stream.ReadAsync(turn.UpstreamToken).GetAsyncEnumerator(turn.UpstreamToken);
+            try
             {
-                if (info.IsCancelled)
+                while (true)
                 {
-                    if (WindDown(turn, e))
+                    ValueTask<bool> next = events.MoveNextAsync();
+                    if (!next.IsCompletedSuccessfully)
+                    {
+                        await HandOverAsync(turn, output, batch).ConfigureAwait(false); // nothing more is ready: no delta waits
+                    }
+
+                    if (!await next.ConfigureAwait(false))
                     {
                         break;
                     }
 
-                    continue;
-                }
+                    LettaEvent e = events.Current;
+                    if (info.IsCancelled)
+                    {
+                        batch.Clear();
+                        if (WindDown(turn, e))
+                        {
+                            break;
+                        }
 
-                frames.Clear();
-                mapper.Map(e, frames);
-                for (int k = 0; k < frames.Count; k++)
-                {
-                    await EmitAsync(turn, output, frames[k]).ConfigureAwait(false);
-                }
+                        continue;
+                    }
 
-                if (mapper.IsFinished)
-                {
-                    break;
+                    frames.Clear();
+                    mapper.Map(e, frames);
+                    for (int k = 0; k < frames.Count; k++)
+                    {
+                        if (!batch.TryAdd(frames[k]))
+                        {
+                            await HandOverAsync(turn, output, batch).ConfigureAwait(false);
+                            if (!batch.TryAdd(frames[k]))
+                            {
+                                await EmitAsync(turn, output, frames[k]).ConfigureAwait(false);
+                            }
+                        }
+                    }
+
+                    if (mapper.IsFinished)
+                    {
+                        break;
+                    }
                 }
+            }
+            finally
+            {
+                await events.DisposeAsync().ConfigureAwait(false);
             }
 
             if (!info.IsCancelled)
             {
+                await HandOverAsync(turn, output, batch).ConfigureAwait(false);
                 terminal = await FinishAsync(turn, output, mapper, frames).ConfigureAwait(false);
             }
         }
         catch (UpstreamException e) when (!info.IsCancelled)
         {
             Log.UpstreamFailed(logger, info.Id, info.AgentId, info.RunId, e.Code, e.StatusCode);
+            await HandOverAsync(turn, output, batch).ConfigureAwait(false); // what arrived before the failure still goes out
             if (e.Code is ErrorCodes.UpstreamTimeout or ErrorCodes.UpstreamUnavailable)
             {
                 turn.StopRunIfAbandoned(RunStop.Lost); // we stop listening to a run Letta may still be executing
@@ -101,12 +132,14 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         catch (Exception e) when (e is not OperationCanceledException || !host.Aborted.IsCancellationRequested)
         {
             Log.TurnCrashed(logger, info.Id, info.AgentId, e);
+            batch.Clear();
             turn.StopRunIfAbandoned(RunStop.Lost); // the gateway no longer follows a run Letta may still run
             terminal = info.Fail(new ErrorInfo(ErrorCodes.Internal, "The gateway failed while relaying this turn.", Retryable: true));
             await TerminalAsync(turn, output, terminal.Value).ConfigureAwait(false);
         }
         finally
         {
+            batch.Clear();
             if (info.IsCancelled)
             {
                 turn.StopRunIfAbandoned(RunStop.Cancelled);
@@ -323,6 +356,10 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         {
         }
     }
+
+    /// <summary>Queues the deltas batched so far as one chunk, if there are any.</summary>
+    private static ValueTask HandOverAsync(Turn turn, TurnOutput output, DeltaBatch batch) =>
+        batch.TryTake(out StreamChunk merged) ? EmitAsync(turn, output, merged) : ValueTask.CompletedTask;
 
     /// <summary>Queues the terminal frame if this pump still holds the right to send it.</summary>
     private static async ValueTask TerminalAsync(Turn turn, TurnOutput output, StreamChunk terminal)

@@ -136,6 +136,8 @@ public sealed class PacerClockTests
 
         public Action<long>? BufferedChanged => null;
 
+        public bool JoinsDeltas => false;
+
         public bool TryFinish(Turn turn) => true;
 
         public void OnPumpStopped(Turn turn)
