@@ -121,7 +121,7 @@ internal static partial class DocWriter
         {
             Stat done = Stat.Of(cancel.Runs.Select(x => x.DoneP99Ms));
             Stat letta = Stat.Of(cancel.Runs.Select(x => x.UpstreamP99Ms));
-            md.AppendLine(Row(I($"Cancel → `done`, p99 ({cancel.Turns} concurrent turns)"), I($"≤ {Goals.CancelToDoneP99Ms} ms"), done.Format("F2", " ms"), "no cancel", done.Median <= Goals.CancelToDoneP99Ms));
+            md.AppendLine(Row(I($"Cancel → `done`, p99 ({cancel.Turns} concurrent turns, {cancel.Runs.Min(x => x.Cancelled)} cancels a run)"), I($"≤ {Goals.CancelToDoneP99Ms} ms"), done.Format("F2", " ms"), "no cancel", done.Median <= Goals.CancelToDoneP99Ms));
             md.AppendLine(Row("Cancel → Letta's cancel call received, p99", I($"≤ {Goals.CancelToLettaMs} ms"), letta.Format("F2", " ms"), "no cancel", letta.Median <= Goals.CancelToLettaMs && cancel.Runs.All(x => x.UpstreamCalls == x.Cancelled)));
         }
 
@@ -204,7 +204,7 @@ internal static partial class DocWriter
             return;
         }
 
-        md.AppendLine(I($"### Cancel ({c.Turns} concurrent turns at 20 deltas/s, each cancelled after 10–19 deltas; measured {c.MeasuredAt:yyyy-MM-dd})"));
+        md.AppendLine(I($"### Cancel (rounds of {c.Turns} concurrent turns at 20 deltas/s, each cancelled after 10–19 deltas, {c.Runs.Min(x => x.Cancelled)} cancels a run; measured {c.MeasuredAt:yyyy-MM-dd})"));
         md.AppendLine();
         md.AppendLine("| | p50 ms | p99 ms | max ms |");
         md.AppendLine("|---|---|---|---|");

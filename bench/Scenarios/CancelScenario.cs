@@ -8,8 +8,8 @@ using LettaSockets.Bench.Report;
 namespace LettaSockets.Bench.Scenarios;
 
 /// <summary>
-/// Cancel: 100 concurrent turns streaming 20 deltas per second; each sends <c>cancel</c> after 10 to 19
-/// deltas (so the cancels are spread over half a second, not one burst). Measured per turn: from just
+/// Cancel: rounds of 100 concurrent turns streaming 20 deltas per second; each sends <c>cancel</c> after 10 to 19
+/// deltas (so the cancels are spread over half a second, not one burst); three rounds (300 cancels) make a run. Measured per turn: from just
 /// before the cancel frame is sent to the arrival of its <c>done</c>, and to the moment the simulator
 /// received Letta's cancel call for the run (its journal's Stopwatch timestamp; both processes read
 /// CLOCK_MONOTONIC). Also counts content frames that still arrived after the cancel was sent.
@@ -20,27 +20,59 @@ internal static class CancelScenario
     private const int ReceiveBuffer = 16 * 1024;
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>Rounds of <see cref="Turns"/> cancels pooled into one run: the goal's p99 is read over at least 200 cancels.</summary>
+    public const int RoundsPerRun = 3;
+
     public static async Task<CancelSection> RunAsync(BenchOptions options, BenchStack stack)
     {
         var section = new CancelSection { MeasuredAt = DateTimeOffset.UtcNow, Turns = Turns };
         for (int run = 0; run < options.Runs; run++)
         {
-            await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal")).ConfigureAwait(false);
-            CancelRun result = await MeasureAsync(stack, Turns, seed: run).ConfigureAwait(false);
+            var rounds = new List<Samples>();
+            for (int round = 0; round < RoundsPerRun; round++)
+            {
+                await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal")).ConfigureAwait(false);
+                rounds.Add(await MeasureRoundAsync(stack, Turns, seed: run * RoundsPerRun + round).ConfigureAwait(false));
+            }
+
+            CancelRun result = Summarize(rounds);
             section.Runs.Add(result);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  cancel run {run + 1}: cancel→done p50 {result.DoneP50Ms:F2} ms p99 {result.DoneP99Ms:F2} ms max {result.DoneMaxMs:F2} ms; cancel→Letta call p50 {result.UpstreamP50Ms:F2} ms p99 {result.UpstreamP99Ms:F2} ms max {result.UpstreamMaxMs:F2} ms ({result.UpstreamCalls}/{result.Cancelled}); late content frames ≤ {result.ContentFramesAfterCancelMax}; errors {result.Errors}"));
+                $"  cancel run {run + 1} ({result.Cancelled} cancels): cancel→done p50 {result.DoneP50Ms:F2} ms p99 {result.DoneP99Ms:F2} ms max {result.DoneMaxMs:F2} ms; cancel→Letta call p50 {result.UpstreamP50Ms:F2} ms p99 {result.UpstreamP99Ms:F2} ms max {result.UpstreamMaxMs:F2} ms ({result.UpstreamCalls}/{result.Cancelled}); late content frames ≤ {result.ContentFramesAfterCancelMax}; errors {result.Errors}"));
         }
 
         return section;
     }
 
-    private static async Task<CancelRun> MeasureAsync(BenchStack stack, int turns, int seed) =>
-        (await MeasureWithSamplesAsync(stack, turns, seed).ConfigureAwait(false)).Run;
-
     /// <summary>One round of <paramref name="turns"/> cancelled turns; also every cancel → <c>done</c> time (ms),
     /// so rounds can be pooled (the cold scenario's first seconds).</summary>
     internal static async Task<(CancelRun Run, List<double> Done)> MeasureWithSamplesAsync(BenchStack stack, int turns, int seed)
+    {
+        Samples samples = await MeasureRoundAsync(stack, turns, seed).ConfigureAwait(false);
+        return (Summarize([samples]), samples.Done);
+    }
+
+    /// <summary>What one round measured: cancel → <c>done</c> and cancel → Letta's cancel call per turn (ms).</summary>
+    private sealed record Samples(List<double> Done, List<double> Upstream, int Errors, int LateFrames);
+
+    private static CancelRun Summarize(IReadOnlyList<Samples> rounds)
+    {
+        List<double> done = [.. rounds.SelectMany(r => r.Done)];
+        List<double> upstream = [.. rounds.SelectMany(r => r.Upstream)];
+        return new CancelRun(
+            done.Count,
+            rounds.Sum(r => r.Errors),
+            Percentile(done, 0.50),
+            Percentile(done, 0.99),
+            done.Count == 0 ? 0 : done.Max(),
+            upstream.Count,
+            Percentile(upstream, 0.50),
+            Percentile(upstream, 0.99),
+            upstream.Count == 0 ? 0 : upstream.Max(),
+            rounds.Count == 0 ? 0 : rounds.Max(r => r.LateFrames));
+    }
+
+    private static async Task<Samples> MeasureRoundAsync(BenchStack stack, int turns, int seed)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, turns, ReceiveBuffer, deadline.Token).ConfigureAwait(false);
@@ -63,17 +95,7 @@ internal static class CancelScenario
                 }
             }
 
-            return (new CancelRun(
-                done.Count,
-                outcomes.Count(o => o.Error is not null),
-                Percentile(done, 0.50),
-                Percentile(done, 0.99),
-                done.Count == 0 ? 0 : done.Max(),
-                upstream.Count,
-                Percentile(upstream, 0.50),
-                Percentile(upstream, 0.99),
-                upstream.Count == 0 ? 0 : upstream.Max(),
-                outcomes.Length == 0 ? 0 : outcomes.Max(o => o.LateFrames)), done);
+            return new Samples(done, upstream, outcomes.Count(o => o.Error is not null), outcomes.Length == 0 ? 0 : outcomes.Max(o => o.LateFrames));
         }
         finally
         {
