@@ -121,6 +121,9 @@ internal sealed class DensitySection
     /// <summary>The same measurement on a bare Kestrel WebSocket server: the floor.</summary>
     public List<DensityRun> Bare { get; set; } = [];
 
+    /// <summary>The bare server with the owner's connection shape (<c>bare-server --loops</c>): the floor of the design.</summary>
+    public List<DensityRun> Loops { get; set; } = [];
+
     public CapacityProbe? Capacity { get; set; }
 }
 

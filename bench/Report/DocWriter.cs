@@ -228,7 +228,7 @@ internal static partial class DocWriter
         {
             md.AppendLine("| Server | Held | Connect time s | RSS before → with them MiB | RSS per connection KiB | Idle CPU % of a core | Open after idle |");
             md.AppendLine("|---|---|---|---|---|---|---|");
-            foreach ((string name, List<DensityRun> runs) in new[] { ("gateway", d.Runs), ("bare Kestrel WebSocket server (floor)", d.Bare) })
+            foreach ((string name, List<DensityRun> runs) in new[] { ("gateway", d.Runs), ("bare Kestrel WebSocket server (floor)", d.Bare), ("the same with the design's reader loop, writer loop and bounded channel", d.Loops) })
             {
                 if (runs.Count > 0)
                 {
@@ -241,6 +241,15 @@ internal static partial class DocWriter
             {
                 Stat own = Stat.Of(Pairs(d.Runs, d.Bare, (g, b) => g.RssPerConnectionKiB - b.RssPerConnectionKiB));
                 md.AppendLine(I($"The bare server is Kestrel with ASP.NET Core's WebSocket middleware and the gateway's keepalive settings, and like the gateway it waits with a zero-byte read, so an idle connection holds no receive buffer (`bench/Scenarios/BareServerCommand.cs`). The gateway's own share of an idle connection is the difference: {own.Format("F2", " KiB")}."));
+                if (d.Loops.Count > 0)
+                {
+                    Stat design = Stat.Of(Pairs(d.Loops, d.Bare, (l, b) => l.RssPerConnectionKiB - b.RssPerConnectionKiB));
+                    Stat features = Stat.Of(Pairs(d.Runs, d.Loops, (g, l) => g.RssPerConnectionKiB - l.RssPerConnectionKiB));
+                    double[] loopsHeap = d.Loops.Where(x => x.ManagedHeapPerConnectionKiB is not null).Select(x => x.ManagedHeapPerConnectionKiB!.Value).ToArray();
+                    md.AppendLine();
+                    md.AppendLine(I($"The third row (`bare-server --loops`) adds to the bare server exactly the connection shape the product's owner asked for, and none of the gateway's features: the gateway's own `TurnHost` (its bounded `Channel<StreamChunk>` with the byte bound, and the turn registry), a reader loop in a zero-byte receive and a writer loop draining the channel, the session ending when either ends. That shape costs {design.Format("F2", " KiB")} per idle connection over the bare server (live managed heap {(loopsHeap.Length > 0 ? Stat.Of(loopsHeap).Format("F2", " KiB") : "–")}); everything else the gateway does for a connection (limits and its slot, the tracker and drain, keys and scopes, the log scope, the stall watchdog, the frame serializer) costs {features.Format("F2", " KiB")}."));
+                }
+
                 double[] heap = d.Bare.Where(x => x.ManagedHeapPerConnectionKiB is not null).Select(x => x.ManagedHeapPerConnectionKiB!.Value).ToArray();
                 if (heap.Length > 0)
                 {

@@ -9,7 +9,8 @@ namespace LettaSockets.Bench.Scenarios;
 
 /// <summary>
 /// Density: N idle WebSocket connections (default 10,000) on a fresh gateway, and the same on a bare
-/// Kestrel WebSocket server (<see cref="BareServerCommand"/>): the floor any ASP.NET Core server pays. Gateway RSS per connection
+/// Kestrel WebSocket server (<see cref="BareServerCommand"/>): the floor any ASP.NET Core server pays; and on that server with the
+/// reader loop, writer loop and bounded channel the design asks for (<c>--loops</c>): the floor of the design. Gateway RSS per connection
 /// is (VmRSS with them − VmRSS before) / N after they settled; idle CPU is the gateway's CPU over a quiet
 /// window with all of them open. Then the capacity probe tries to hold 20,000 at once, with its client
 /// side split over this process and a helper process (each process may own at most RLIMIT_NOFILE
@@ -49,6 +50,14 @@ internal static class DensityScenario
                 DensityRun result = await MeasureAsync(bare, endpoint, gateway: false, connections, idleSeconds).ConfigureAwait(false);
                 section.Bare.Add(result);
                 Print("bare Kestrel", run, result);
+            }
+
+            (ChildProcess loops, IPEndPoint loopsEndpoint) = await SelfProcess.StartServerAsync("bare server with loops", "bare-server", ["--loops"], GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false);
+            using (loops)
+            {
+                DensityRun result = await MeasureAsync(loops, loopsEndpoint, gateway: false, connections, idleSeconds).ConfigureAwait(false);
+                section.Loops.Add(result);
+                Print("bare + loops", run, result);
             }
         }
 

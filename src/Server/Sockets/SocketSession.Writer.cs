@@ -4,6 +4,7 @@ using LettaSockets.Protocol.Chunks;
 using LettaSockets.Protocol.Serialization;
 using LettaSockets.Server.Observability;
 using LettaSockets.Server.Turns;
+using Microsoft.Extensions.ObjectPool;
 
 namespace LettaSockets.Server.Sockets;
 
@@ -19,7 +20,7 @@ public sealed partial class SocketSession
     {
         ChannelReader<StreamChunk> reader = _turns.Frames;
         CancellationToken token = _turns.Aborted;
-        using var serializer = new FrameSerializer();
+        FrameSerializer? serializer = null; // borrowed while there is something to send, so an idle connection holds none
         long sent = 0; // reported to the meter in batches, when the writer goes idle
         try
         {
@@ -32,6 +33,7 @@ public sealed partial class SocketSession
                         continue;
                     }
 
+                    serializer ??= Serializers.Get();
                     sent += await SendChunkAsync(reader, serializer, chunk, token).ConfigureAwait(false);
                     _turns.Settle(); // the frame (and every delta merged into it) has left the gateway
 
@@ -42,9 +44,9 @@ public sealed partial class SocketSession
                     }
                 }
 
-                // Idle: give the frame buffer back to the pool (and count no skipped stale chunk).
+                // Idle: give the serializer and its frame buffer back (and count no skipped stale chunk).
                 _turns.Settle();
-                serializer.ReleaseBuffer();
+                ReturnSerializer(ref serializer);
                 Metrics?.FramesSent(sent, LettaSocketsMetrics.WebSocketTransport);
                 sent = 0;
             }
@@ -57,7 +59,31 @@ public sealed partial class SocketSession
         }
         finally
         {
+            ReturnSerializer(ref serializer);
             Metrics?.FramesSent(sent, LettaSocketsMetrics.WebSocketTransport);
+        }
+    }
+
+    /// <summary>Frame serializers shared by the writers of all connections: one is borrowed per burst of frames.</summary>
+    private static readonly ObjectPool<FrameSerializer> Serializers = new DefaultObjectPool<FrameSerializer>(new SerializerPolicy(), maximumRetained: 256);
+
+    private static void ReturnSerializer(ref FrameSerializer? serializer)
+    {
+        if (serializer is not null)
+        {
+            Serializers.Return(serializer);
+            serializer = null;
+        }
+    }
+
+    private sealed class SerializerPolicy : IPooledObjectPolicy<FrameSerializer>
+    {
+        public FrameSerializer Create() => new();
+
+        public bool Return(FrameSerializer serializer)
+        {
+            serializer.ReleaseBuffer(); // the frame buffer goes back to the byte pool; only the writer object is kept
+            return true;
         }
     }
 
@@ -167,15 +193,25 @@ public sealed partial class SocketSession
             return;
         }
 
-        _stallTimer.Change(_options.StallTimeout, Timeout.InfiniteTimeSpan);
+        ITimer stallTimer = _stallTimer ?? CreateStallTimer();
+        stallTimer.Change(_options.StallTimeout, Timeout.InfiniteTimeSpan);
         try
         {
             await send.ConfigureAwait(false);
         }
         finally
         {
-            _stallTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            stallTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>The watchdog's timer, made when a send first has to wait: an idle connection, or one whose
+    /// client keeps up, never holds one. Writer only.</summary>
+    private ITimer CreateStallTimer()
+    {
+        ITimer timer = _time.CreateTimer(static s => ((SocketSession)s!).OnStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Volatile.Write(ref _stallTimer, timer);
+        return timer;
     }
 
     /// <summary>
@@ -203,7 +239,7 @@ public sealed partial class SocketSession
         }
 
         _turns.EndAll(Protocol.Frames.CancelledBy.SlowConsumer);
-        _stallTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Volatile.Read(ref _stallTimer)?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _ = AbortAfterAsync(_options.CloseTimeout);
     }
 

@@ -28,7 +28,7 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
     private readonly ILogger _logger;
     private readonly TurnHost _turns;
     private readonly InstanceBuffers? _buffers;
-    private readonly ITimer _stallTimer;
+    private ITimer? _stallTimer; // made by the writer the first time a send does not complete at once
     private int _closeReason = -1;
     private int _nextRequest;
 
@@ -50,7 +50,6 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
             PumpStopped = OnTurnStopped,
             JoinsDeltas = options.MaxMergedChunks > 1, // the writer merges queued deltas anyway; 1 turns both off
         };
-        _stallTimer = time.CreateTimer(static s => ((SocketSession)s!).OnStall(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public string ConnectionId => _context.ConnectionId;
@@ -117,7 +116,7 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
     {
         EndFollows();
         _buffers?.Unregister(this);
-        _stallTimer.Dispose();
+        Volatile.Read(ref _stallTimer)?.Dispose();
         _turns.Dispose();
     }
 
