@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using LettaSockets.Protocol.Chunks;
-using LettaSockets.Server.Turns;
+using System.Threading.Channels;
 
 namespace LettaSockets.Bench.Scenarios;
 
@@ -96,15 +96,16 @@ internal static class BareServerCommand
     }
 
     /// <summary>
-    /// <c>--loops</c>: the shape the product's owner asked for and nothing of the gateway's features — the
-    /// gateway's own <see cref="TurnHost"/> (its bounded <c>Channel&lt;StreamChunk&gt;</c>, byte bound and turn
-    /// registry), a reader loop waiting in a zero-byte receive and a writer loop draining the channel, the
-    /// session ending when either does. What an idle connection costs here is the floor of that design.
+    /// <c>--loops</c>: the connection shape the product's owner asked for and nothing else — a bounded
+    /// <c>Channel&lt;StreamChunk&gt;</c> (single reader), a reader loop waiting in a zero-byte receive and a writer
+    /// loop draining the channel, the session ending when either does (one cancellation source stops both).
+    /// What an idle connection costs here is the floor of that design on ASP.NET Core.
     /// </summary>
     private static async Task RunLoopsAsync(WebSocket socket, CancellationToken aborted)
     {
-        using var host = new TurnHost(maxActiveTurns: 8, queueCapacity: 256, maxQueuedBytes: 1024 * 1024, aborted);
-        host.Output.TryWrite(StreamChunk.Pong("ready"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        Channel<StreamChunk> outbound = Channel.CreateBounded<StreamChunk>(new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        outbound.Writer.TryWrite(StreamChunk.Pong("ready"));
 
         async Task ReadAsync()
         {
@@ -112,7 +113,7 @@ internal static class BareServerCommand
             {
                 while (true)
                 {
-                    ValueWebSocketReceiveResult peek = await socket.ReceiveAsync(Memory<byte>.Empty, host.Aborted).ConfigureAwait(false);
+                    ValueWebSocketReceiveResult peek = await socket.ReceiveAsync(Memory<byte>.Empty, stop.Token).ConfigureAwait(false);
                     if (peek.MessageType == WebSocketMessageType.Close)
                     {
                         return;
@@ -121,7 +122,7 @@ internal static class BareServerCommand
                     byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
                     try
                     {
-                        ValueWebSocketReceiveResult read = await socket.ReceiveAsync(buffer.AsMemory(), host.Aborted).ConfigureAwait(false);
+                        ValueWebSocketReceiveResult read = await socket.ReceiveAsync(buffer.AsMemory(), stop.Token).ConfigureAwait(false);
                         if (read.MessageType == WebSocketMessageType.Close)
                         {
                             return;
@@ -142,12 +143,11 @@ internal static class BareServerCommand
         {
             try
             {
-                while (await host.Frames.WaitToReadAsync(host.Aborted).ConfigureAwait(false))
+                while (await outbound.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
                 {
-                    while (host.Frames.TryRead(out StreamChunk chunk))
+                    while (outbound.Reader.TryRead(out StreamChunk chunk))
                     {
-                        await socket.SendAsync(chunk.Kind == ChunkKind.Pong ? Ready : "{}"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, host.Aborted).ConfigureAwait(false);
-                        host.Settle();
+                        await socket.SendAsync(chunk.Kind == ChunkKind.Pong ? Ready : "{}"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, stop.Token).ConfigureAwait(false);
                     }
                 }
             }
@@ -159,7 +159,7 @@ internal static class BareServerCommand
         Task reading = ReadAsync();
         Task writing = WriteAsync();
         await Task.WhenAny(reading, writing).ConfigureAwait(false);
-        host.Abort();
+        await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(reading, writing).ConfigureAwait(false);
     }
 }

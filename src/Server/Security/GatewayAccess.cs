@@ -10,11 +10,20 @@ public static class GatewayAccess
     /// gets 401/403 with <c>{"error":{"code","message"}}</c> and never reaches it.</summary>
     public static TBuilder RequireGatewayAccess<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(static async (invocation, next) =>
+        builder.AddEndpointFilter(static (invocation, next) =>
         {
             HttpContext context = invocation.HttpContext;
             GatewayGuard guard = context.RequestServices.GetRequiredService<GatewayGuard>();
             string? agentId = context.GetRouteValue(AgentRouteValue) as string;
-            return await guard.AdmitAsync(context, agentId).ConfigureAwait(false) ? await next(invocation).ConfigureAwait(false) : Results.Empty;
+            ValueTask<bool> admitted = guard.AdmitAsync(context, agentId);
+
+            // Admitted at once (the usual case): the endpoint's own task is returned, so this filter keeps no
+            // state of its own alive for as long as the endpoint runs (a WebSocket session: hours).
+            return admitted.IsCompletedSuccessfully
+                ? admitted.Result ? next(invocation) : ValueTask.FromResult<object?>(Results.Empty)
+                : AdmitThenRunAsync(admitted, invocation, next);
         });
+
+    private static async ValueTask<object?> AdmitThenRunAsync(ValueTask<bool> admitted, EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
+        await admitted.ConfigureAwait(false) ? await next(invocation).ConfigureAwait(false) : Results.Empty;
 }

@@ -8,7 +8,10 @@ namespace LettaSockets.Server.Sockets;
 
 public sealed partial class SocketSession
 {
-    private readonly ConcurrentDictionary<string, TurnFollower> _follows = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, TurnFollower>? _follows; // made by the first follow: most connections never follow
+
+    private ConcurrentDictionary<string, TurnFollower> Follows =>
+        LazyInitializer.EnsureInitialized(ref _follows, static () => new(StringComparer.Ordinal));
     private readonly OwnRuns _ownRuns = new();
 
     /// <summary>
@@ -26,8 +29,8 @@ public sealed partial class SocketSession
         }
 
         (string Code, string Message)? refusal = !_pump.Capabilities.ResumableRuns ? (ErrorCodes.NotResumable, "Runs on this server cannot be re-attached, so there is nothing to follow.")
-            : _follows.Count >= _options.MaxFollows ? (ErrorCodes.TooManyTurns, $"At most {_options.MaxFollows} follows may run on one connection.")
-            : _follows.ContainsKey(id) ? (ErrorCodes.BadFrame, "That follow id is already in use on this connection.")
+            : Follows.Count >= _options.MaxFollows ? (ErrorCodes.TooManyTurns, $"At most {_options.MaxFollows} follows may run on one connection.")
+            : Follows.ContainsKey(id) ? (ErrorCodes.BadFrame, "That follow id is already in use on this connection.")
             : null;
         if (refusal is { } r)
         {
@@ -47,7 +50,7 @@ public sealed partial class SocketSession
         }
 
         var follower = new TurnFollower(agentId, frame.ConversationId, _pump, _turns, _ownRuns, run => Attach(id, agentId, frame.ConversationId, run), _time, _options.FollowPollInterval);
-        if (!_follows.TryAdd(id, follower))
+        if (!Follows.TryAdd(id, follower))
         {
             follower.Dispose();
             return;
@@ -60,7 +63,7 @@ public sealed partial class SocketSession
     /// <summary><c>unfollow</c>: no new runs are attached; turns already followed run to their end.</summary>
     private void Unfollow(string id)
     {
-        if (_follows.TryRemove(id, out TurnFollower? follower))
+        if (Volatile.Read(ref _follows) is { } follows && follows.TryRemove(id, out TurnFollower? follower))
         {
             follower.Stop();
             follower.Dispose();
@@ -89,7 +92,12 @@ public sealed partial class SocketSession
 
     private void EndFollows()
     {
-        foreach (string id in _follows.Keys)
+        if (Volatile.Read(ref _follows) is not { } follows)
+        {
+            return;
+        }
+
+        foreach (string id in follows.Keys)
         {
             Unfollow(id);
         }
