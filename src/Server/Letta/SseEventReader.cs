@@ -21,6 +21,9 @@ internal sealed class SseEventReader<T> : IDisposable
     /// <summary>Below this much free room the unread bytes move to the front (or the buffer grows) before a read.</summary>
     private const int MinimumRead = 2 * 1024;
 
+    /// <summary>An event's data copy larger than this is given back after the event (typical events are far smaller).</summary>
+    private const int DataKept = 4 * 1024;
+
     private const byte CR = (byte)'\r';
     private const byte LF = (byte)'\n';
 
@@ -47,6 +50,12 @@ internal sealed class SseEventReader<T> : IDisposable
         if (_start == _end)
         {
             _start = _end = _scanned = 0;
+            if (_buffer.Length > BufferSize)
+            {
+                // Everything read was consumed: a buffer grown for one large event goes back to the pool.
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            }
         }
         else if (_buffer.Length - _end < MinimumRead)
         {
@@ -188,6 +197,14 @@ internal sealed class SseEventReader<T> : IDisposable
             _eventType = SseParser.EventTypeDefault;
             _dataLength = 0;
             _hasData = false;
+            if (_data!.Length > DataKept)
+            {
+                // A large event's copy goes back to the pool at once: a stream that waits (backpressure) after
+                // a 64 Ki-character delta does not hold that delta's bytes twice.
+                ArrayPool<byte>.Shared.Return(_data);
+                _data = null;
+            }
+
             return true;
         }
 
