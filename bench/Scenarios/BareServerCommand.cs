@@ -62,30 +62,7 @@ internal static class BareServerCommand
             try
             {
                 await socket.SendAsync(Ready, WebSocketMessageType.Text, endOfMessage: true, aborted).ConfigureAwait(false);
-                while (true)
-                {
-                    // Like the gateway: wait with a zero-byte read, so an idle connection holds no
-                    // receive buffer, and rent one only while a message is being read.
-                    ValueWebSocketReceiveResult peek = await socket.ReceiveAsync(Memory<byte>.Empty, aborted).ConfigureAwait(false);
-                    if (peek.MessageType == WebSocketMessageType.Close)
-                    {
-                        break;
-                    }
-
-                    byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
-                    try
-                    {
-                        ValueWebSocketReceiveResult read = await socket.ReceiveAsync(buffer.AsMemory(), aborted).ConfigureAwait(false);
-                        if (read.MessageType == WebSocketMessageType.Close)
-                        {
-                            break;
-                        }
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                    }
-                }
+                await ReceiveUntilCloseAsync(socket, aborted).ConfigureAwait(false);
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
             {
@@ -93,6 +70,34 @@ internal static class BareServerCommand
         });
         await app.RunAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>Like the gateway's reader: waits with a zero-byte read, so an idle connection holds no receive
+    /// buffer, and rents one only while a message is being read; returns at the client's close.</summary>
+    private static async Task ReceiveUntilCloseAsync(WebSocket socket, CancellationToken token)
+    {
+        while (true)
+        {
+            ValueWebSocketReceiveResult peek = await socket.ReceiveAsync(Memory<byte>.Empty, token).ConfigureAwait(false);
+            if (peek.MessageType == WebSocketMessageType.Close)
+            {
+                return;
+            }
+
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                ValueWebSocketReceiveResult read = await socket.ReceiveAsync(buffer.AsMemory(), token).ConfigureAwait(false);
+                if (read.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
     }
 
     /// <summary>
@@ -111,28 +116,7 @@ internal static class BareServerCommand
         {
             try
             {
-                while (true)
-                {
-                    ValueWebSocketReceiveResult peek = await socket.ReceiveAsync(Memory<byte>.Empty, stop.Token).ConfigureAwait(false);
-                    if (peek.MessageType == WebSocketMessageType.Close)
-                    {
-                        return;
-                    }
-
-                    byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
-                    try
-                    {
-                        ValueWebSocketReceiveResult read = await socket.ReceiveAsync(buffer.AsMemory(), stop.Token).ConfigureAwait(false);
-                        if (read.MessageType == WebSocketMessageType.Close)
-                        {
-                            return;
-                        }
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                    }
-                }
+                await ReceiveUntilCloseAsync(socket, stop.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
             {

@@ -44,21 +44,8 @@ internal static class DensityScenario
                 Print("gateway", run, result);
             }
 
-            (ChildProcess bare, IPEndPoint endpoint) = await SelfProcess.StartServerAsync("bare server", "bare-server", [], GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false);
-            using (bare)
-            {
-                DensityRun result = await MeasureAsync(bare, endpoint, gateway: false, connections, idleSeconds).ConfigureAwait(false);
-                section.Bare.Add(result);
-                Print("bare Kestrel", run, result);
-            }
-
-            (ChildProcess loops, IPEndPoint loopsEndpoint) = await SelfProcess.StartServerAsync("bare server with loops", "bare-server", ["--loops"], GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false);
-            using (loops)
-            {
-                DensityRun result = await MeasureAsync(loops, loopsEndpoint, gateway: false, connections, idleSeconds).ConfigureAwait(false);
-                section.Loops.Add(result);
-                Print("bare + loops", run, result);
-            }
+            section.Bare.Add(await MeasureBareAsync(options, "bare Kestrel", [], run, connections, idleSeconds).ConfigureAwait(false));
+            section.Loops.Add(await MeasureBareAsync(options, "bare + loops", ["--loops"], run, connections, idleSeconds).ConfigureAwait(false));
         }
 
         if (options.CapacityTarget > 0 && !options.Quick)
@@ -70,6 +57,18 @@ internal static class DensityScenario
         }
 
         return section;
+    }
+
+    /// <summary>The bare server (<see cref="BareServerCommand"/>, with <paramref name="extra"/> arguments) on a process of its own.</summary>
+    private static async Task<DensityRun> MeasureBareAsync(BenchOptions options, string name, string[] extra, int run, int connections, double idleSeconds)
+    {
+        (ChildProcess server, IPEndPoint endpoint) = await SelfProcess.StartServerAsync(name, "bare-server", extra, GatewayTrace.GatewayEnvironment(options)).ConfigureAwait(false);
+        using (server)
+        {
+            DensityRun result = await MeasureAsync(server, endpoint, gateway: false, connections, idleSeconds).ConfigureAwait(false);
+            Print(name, run, result);
+            return result;
+        }
     }
 
     private static void Print(string server, int run, DensityRun result) =>

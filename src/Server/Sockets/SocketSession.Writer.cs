@@ -89,7 +89,7 @@ public sealed partial class SocketSession
 
     /// <summary>Text merged into one frame at most: small enough for clients with modest frame
     /// buffers, large enough that a backlog of token deltas collapses 64 to 1.</summary>
-    private const int MaxMergedChars = 16 * 1024;
+    private const int MaxMergedChars = DeltaBatch.MaxChars;
 
     /// <summary>Sends one chunk as one frame — a delta merged with the deltas queued behind it, a <c>done</c>
     /// with the turn's metrics, a <c>shutdown</c> with its cursors — or an oversized delta as several.

@@ -15,6 +15,7 @@ namespace LettaSockets.Server.Turns;
 /// </summary>
 internal sealed class DeltaBatch(bool enabled)
 {
+    /// <summary>Text in one merged chunk at most: also the writer's largest frame (<c>SocketSession</c>).</summary>
     public const int MaxChars = 16 * 1024;
 
     private StreamChunk _first;

@@ -86,14 +86,7 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
                     mapper.Map(e, frames);
                     for (int k = 0; k < frames.Count; k++)
                     {
-                        if (!batch.TryAdd(frames[k]))
-                        {
-                            await HandOverAsync(turn, output, batch).ConfigureAwait(false);
-                            if (!batch.TryAdd(frames[k]))
-                            {
-                                await EmitAsync(turn, output, frames[k]).ConfigureAwait(false);
-                            }
-                        }
+                        await QueueAsync(turn, output, batch, frames[k]).ConfigureAwait(false);
                     }
 
                     if (mapper.IsFinished)
@@ -132,7 +125,6 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         catch (Exception e) when (e is not OperationCanceledException || !host.Aborted.IsCancellationRequested)
         {
             Log.TurnCrashed(logger, info.Id, info.AgentId, e);
-            batch.Clear();
             turn.StopRunIfAbandoned(RunStop.Lost); // the gateway no longer follows a run Letta may still run
             terminal = info.Fail(new ErrorInfo(ErrorCodes.Internal, "The gateway failed while relaying this turn.", Retryable: true));
             await TerminalAsync(turn, output, terminal.Value).ConfigureAwait(false);
@@ -354,6 +346,20 @@ public sealed partial class TurnPump(IUpstream letta, Security.ObjectAuthorizer 
         }
         catch (ChannelClosedException)
         {
+        }
+    }
+
+    /// <summary>Joins a delta to the batch; anything the batch cannot take goes out after what it holds
+    /// (a delta of another message then starts the next batch).</summary>
+    private static ValueTask QueueAsync(Turn turn, TurnOutput output, DeltaBatch batch, StreamChunk frame) =>
+        batch.TryAdd(frame) ? ValueTask.CompletedTask : HandOverThenQueueAsync(turn, output, batch, frame);
+
+    private static async ValueTask HandOverThenQueueAsync(Turn turn, TurnOutput output, DeltaBatch batch, StreamChunk frame)
+    {
+        await HandOverAsync(turn, output, batch).ConfigureAwait(false);
+        if (!batch.TryAdd(frame))
+        {
+            await EmitAsync(turn, output, frame).ConfigureAwait(false);
         }
     }
 
