@@ -33,6 +33,9 @@ internal sealed class BenchOptions
     /// <summary>When set, the gateway is sampled with Linux perf (on-CPU, kernel included) during the measured throughput runs.</summary>
     public string? PerfDirectory { get; private set; }
 
+    /// <summary>Latency: print where in each gateway measurement its slow deltas fell (<c>--timeline</c>).</summary>
+    public bool Timeline { get; private set; }
+
     /// <summary>How long <c>--trace</c> / <c>--perf</c> record, from the start of a measurement.</summary>
     public int ProfileSeconds { get; private set; } = 5;
 
@@ -89,6 +92,9 @@ internal sealed class BenchOptions
                     break;
                 case "--no-doc":
                     options.WriteDoc = false;
+                    break;
+                case "--timeline":
+                    options.Timeline = true;
                     break;
                 case "--connections":
                     options.IdleConnections = int.Parse(args[++i], CultureInfo.InvariantCulture);

@@ -48,7 +48,7 @@ internal static class ChunkScanner
                     timestamp = carry.Value * Pow10(bar) + timestamp;
                 }
 
-                samples.Add(receivedAt - timestamp);
+                samples.Add(receivedAt - timestamp, receivedAt);
             }
 
             position = bar + 1;

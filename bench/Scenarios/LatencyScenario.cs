@@ -87,13 +87,15 @@ internal static class LatencyScenario
             _ => null,
         };
         using var direct = mode == Mode.Direct ? new DirectClient(stack.SimulatorUrl) : null;
-        var samples = Enumerable.Range(0, turns).Select(_ => new LatencySamples(chunksPerTurn)).ToArray();
+        var samples = Enumerable.Range(0, turns).Select(_ => new LatencySamples(chunksPerTurn, options.Timeline)).ToArray();
         try
         {
             using GatewayTrace? trace = mode == Mode.Gateway ? await GatewayTrace.StartAsync(options, stack, $"latency-{turns}-{run + 1}").ConfigureAwait(false) : null;
+            GcWatch? runtime = options.Timeline && mode == Mode.Gateway ? GcWatch.Start(stack.Gateway.Pid) : null;
             var meter = new CpuMeter(stack, mode switch { Mode.Gateway => stack.Gateway, Mode.BareRelay => relay!.Value.Server, _ => null });
             double spread = Stopwatch.Frequency / Rate / turns;
             long start = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 10);
+            DateTime startUtc = DateTime.UtcNow.AddSeconds(0.1);
             meter.Start();
             TurnResult[] results = await Task.WhenAll(Enumerable.Range(0, turns).Select(async i =>
             {
@@ -110,6 +112,17 @@ internal static class LatencyScenario
             CpuUse cpu = meter.Stop();
             stack.EnsureAlive();
             LatencySummary latency = LatencySamples.Summarize(samples);
+            if (options.Timeline)
+            {
+                PrintTimeline(mode, latency, LatencySamples.Timeline(samples, start, TimeSpan.FromMilliseconds(250), Math.Max(2, latency.P99)));
+                if (runtime is not null)
+                {
+                    await runtime.DisposeAsync().ConfigureAwait(false);
+                    Console.WriteLine("  gateway runtime: " + string.Join("  ", runtime.Events
+                        .Select(e => string.Create(CultureInfo.InvariantCulture, $"{(e.At - startUtc).TotalSeconds:F3}s {e.What}{(e.PauseMs > 0 ? $" {e.PauseMs:F1}ms" : "")}"))));
+                }
+            }
+
             long frames = results.Sum(r => (long)r.Frames);
             return new LatencyRun(
                 frames == 0 ? 1 : (double)results.Sum(r => (long)r.Chunks) / frames,
@@ -134,6 +147,10 @@ internal static class LatencyScenario
             }
         }
     }
+
+    private static void PrintTimeline(Mode mode, LatencySummary latency, IReadOnlyList<TimelineBucket> buckets) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  timeline {mode} (slices of 250 ms: samples/over {Math.Max(2, latency.P99):F1} ms/max ms): {string.Join("  ", buckets.Select(b => $"{b.AtSeconds:F2}s {b.Samples}/{b.Slow}/{b.MaxMs:F1}"))}"));
 
     private static void Print(string mode, int turns, int run, LatencyRun r) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

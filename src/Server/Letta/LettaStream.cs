@@ -41,11 +41,25 @@ public sealed class LettaStream : IUpstreamStream
                 yield break;
             }
 
-            // The only await per read, in this iterator's own (reused) state: nothing is allocated while it waits.
+            // The only awaits per read, in this iterator's own (reused) state: nothing is allocated while it waits.
+            // With everything read parsed, it first waits with a zero-byte read, and if that has to wait, the
+            // buffers go back to the pool meanwhile: a turn between two deltas holds no read buffer, so many turns
+            // starting at once do not allocate (and the GC promote) a buffer each.
             int read;
             idle.Waiting();
             try
             {
+                if (events.Drained)
+                {
+                    ValueTask<int> ready = body.ReadAsync(Memory<byte>.Empty, idle.Token);
+                    if (!ready.IsCompleted)
+                    {
+                        events.ReleaseBuffers();
+                    }
+
+                    await ready.ConfigureAwait(false);
+                }
+
                 read = await body.ReadAsync(events.GetReadSpace(), idle.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -28,7 +28,7 @@ internal sealed class SseEventReader<T> : IDisposable
     private const byte LF = (byte)'\n';
 
     private readonly SseItemParser<T> _parse;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private byte[] _buffer = []; // rented by the first GetReadSpace
     private int _start; // first unread byte
     private int _end; // one past the last byte read
     private int _scanned; // bytes before this index (from _start) hold no line end
@@ -50,7 +50,11 @@ internal sealed class SseEventReader<T> : IDisposable
         if (_start == _end)
         {
             _start = _end = _scanned = 0;
-            if (_buffer.Length > BufferSize)
+            if (_buffer.Length == 0)
+            {
+                _buffer = ArrayPool<byte>.Shared.Rent(BufferSize); // given back by ReleaseBuffers while the stream waited
+            }
+            else if (_buffer.Length > BufferSize)
             {
                 // Everything read was consumed: a buffer grown for one large event goes back to the pool.
                 ArrayPool<byte>.Shared.Return(_buffer);
@@ -79,6 +83,33 @@ internal sealed class SseEventReader<T> : IDisposable
 
         return _buffer.AsMemory(_end);
     }
+
+    /// <summary>True when every byte read so far has been parsed: the next read can start from an empty buffer.</summary>
+    public bool Drained => _start == _end;
+
+    /// <summary>
+    /// Gives the read buffer back to the pool while nothing read is unparsed, and the event data copy while no
+    /// event is half read, so a stream that waits for its next event holds neither (the caller waits with a
+    /// zero-byte read first). <see cref="GetReadSpace"/> rents again.
+    /// </summary>
+    public void ReleaseBuffers()
+    {
+        if (_start == _end && _buffer.Length != 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+            _start = _end = _scanned = 0;
+        }
+
+        if (!_hasData && _data is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_data);
+            _data = null;
+        }
+    }
+
+    /// <summary>Bytes of pooled arrays the reader holds now (read buffer and data copy).</summary>
+    internal int HeldBytes => _buffer.Length + (_data?.Length ?? 0);
 
     /// <summary>Counts <paramref name="count"/> bytes read into <see cref="GetReadSpace"/>; 0 is the end of the stream.</summary>
     public void Advance(int count)
@@ -125,7 +156,11 @@ internal sealed class SseEventReader<T> : IDisposable
         }
 
         _disposed = true;
-        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length != 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
         if (_data is not null)
         {
             ArrayPool<byte>.Shared.Return(_data);

@@ -56,6 +56,48 @@ public sealed class SseEventReaderTests
     }
 
     [TestMethod]
+    public void Giving_the_buffers_back_before_every_read_changes_nothing()
+    {
+        Gen.Select(Stream, ReadSizes).Sample((bytes, sizes) =>
+        {
+            List<string> expected = Read(bytes, sizes);
+            List<string> actual = Read(bytes, sizes, release: true);
+            CollectionAssert.AreEqual(expected, actual, $"{expected.Count} vs {actual.Count} events");
+        }, seed: "0N0XIzNsQ0O2", iter: 2_000);
+    }
+
+    [TestMethod]
+    public void A_reader_between_events_holds_no_buffer_and_one_with_half_an_event_keeps_it()
+    {
+        using var reader = new SseEventReader<string>(Describe);
+        Assert.AreEqual(0, reader.HeldBytes, "nothing is rented before the first read");
+
+        Feed(reader, "data: one\n\n");
+        Assert.IsTrue(reader.TryRead(out string first));
+        Assert.IsFalse(reader.TryRead(out _));
+        Assert.IsTrue(reader.Drained);
+        reader.ReleaseBuffers();
+        Assert.AreEqual(0, reader.HeldBytes, "between events: read buffer and data copy are back in the pool");
+
+        Feed(reader, "data: tw");
+        Assert.IsFalse(reader.TryRead(out _));
+        Assert.IsFalse(reader.Drained, "the unread half line stays in the buffer");
+        reader.ReleaseBuffers();
+        Assert.IsTrue(reader.HeldBytes >= SseEventReader<string>.BufferSize, "half a line keeps the read buffer");
+
+        Feed(reader, "o\ndata: more\n");
+        Assert.IsFalse(reader.TryRead(out _));
+        Assert.IsTrue(reader.Drained);
+        reader.ReleaseBuffers();
+        Assert.IsTrue(reader.HeldBytes > 0, "an event whose data lines are read but not its blank line keeps its data copy");
+
+        Feed(reader, "\n");
+        Assert.IsTrue(reader.TryRead(out string second));
+        Assert.AreEqual("message|one", first);
+        Assert.AreEqual("message|two\nmore", second);
+    }
+
+    [TestMethod]
     public void A_line_longer_than_the_buffer_and_a_CRLF_split_across_reads_arrive_whole()
     {
         string big = new('q', SseEventReader<string>.BufferSize * 5 + 3);
@@ -82,7 +124,7 @@ public sealed class SseEventReaderTests
         Assert.AreEqual("message|one", first);
     }
 
-    private static List<string> Read(byte[] bytes, int[] sizes)
+    private static List<string> Read(byte[] bytes, int[] sizes, bool release = false)
     {
         var source = new TrickleStream(bytes, sizes);
         using var reader = new SseEventReader<string>(Describe);
@@ -97,6 +139,11 @@ public sealed class SseEventReaderTests
             if (reader.Ended)
             {
                 return events;
+            }
+
+            if (release)
+            {
+                reader.ReleaseBuffers();
             }
 
             reader.Advance(source.Read(reader.GetReadSpace().Span));
