@@ -33,6 +33,10 @@ internal sealed class BenchOptions
     /// <summary>When set, the gateway is sampled with Linux perf (on-CPU, kernel included) during the measured throughput runs.</summary>
     public string? PerfDirectory { get; private set; }
 
+    /// <summary>Memory: only these kinds (<c>--memory-kinds streaming,idle</c>); all when empty. For experiments:
+    /// a run with a subset replaces the memory section of latest.json with that subset.</summary>
+    public HashSet<string> MemoryKinds { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Latency: print where in each gateway measurement its slow deltas fell (<c>--timeline</c>).</summary>
     public bool Timeline { get; private set; }
 
@@ -92,6 +96,13 @@ internal sealed class BenchOptions
                     break;
                 case "--no-doc":
                     options.WriteDoc = false;
+                    break;
+                case "--memory-kinds":
+                    foreach (string kind in args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        options.MemoryKinds.Add(kind);
+                    }
+
                     break;
                 case "--timeline":
                     options.Timeline = true;

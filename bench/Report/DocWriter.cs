@@ -267,9 +267,13 @@ internal static partial class DocWriter
         }
     }
 
+    private static bool IsHeldBack(string kind) =>
+        kind.StartsWith("paced", StringComparison.Ordinal) || kind.StartsWith("slow-reader", StringComparison.Ordinal);
+
     private static void WriteMemoryGoals(StringBuilder md, MemorySection m)
     {
-        foreach (IGrouping<string, MemoryRun> kind in m.Runs.Where(x => x.Deltas > 0).GroupBy(x => x.Kind))
+        // The goals bound what a held-back turn keeps (paced, slow reader); a turn waiting for Letta has no cap to meet.
+        foreach (IGrouping<string, MemoryRun> kind in m.Runs.Where(x => x.Deltas > 0 && IsHeldBack(x.Kind)).GroupBy(x => x.Kind))
         {
             MemoryRun first = kind.First();
             bool paced = first.Kind.StartsWith("paced", StringComparison.Ordinal);
@@ -314,7 +318,7 @@ internal static partial class DocWriter
         foreach (IGrouping<string, MemoryRun> kind in m.Runs.GroupBy(x => x.Kind))
         {
             MemoryRun first = kind.First();
-            string cap = first.Deltas == 0 ? "–" : first.Kind.StartsWith("paced", StringComparison.Ordinal) ? I($"{m.MaxPacedBytes / 1024:N0} KiB") : I($"{m.MaxQueuedBytes / 1024:N0} KiB");
+            string cap = first.Deltas == 0 || !IsHeldBack(first.Kind) ? "–" : first.Kind.StartsWith("paced", StringComparison.Ordinal) ? I($"{m.MaxPacedBytes / 1024:N0} KiB") : I($"{m.MaxQueuedBytes / 1024:N0} KiB");
             string stream = first.Deltas == 0 ? "" : I($" (stream {first.Deltas * (long)first.DeltaChars / 1048576.0:0.#} MiB)");
             md.AppendLine(I($"| `{first.Kind}`: {first.Description}{stream} | {first.SmallCount:N0} → {first.LargeCount:N0} | {Stat.Of(kind.Select(x => x.BaselineRssBytes / 1048576.0)).Format("F1")} → {Stat.Of(kind.Select(x => x.SmallRssBytes / 1048576.0)).Format("F1")} → {Stat.Of(kind.Select(x => x.LargeRssBytes / 1048576.0)).Format("F1")} | {Stat.Of(kind.Select(x => x.ColdSmallKiB)).Format("N1")} / **{Stat.Of(kind.Select(x => x.ColdLargeKiB)).Format("N1")}** | {Stat.Of(kind.Select(x => x.SlopeKiB)).Format("N1")} | {Stat.Of(kind.Select(x => x.WarmKiB)).Format("N1")} | {LiveHeap(kind)} | {cap} | {Stat.Of(kind.Select(x => x.KernelTcpKiB)).Format("N0")} | {kind.Min(x => x.Active):N0} of {first.LargeCount:N0}{(kind.Sum(x => x.Failed) > 0 ? I($", {kind.Sum(x => x.Failed)} failed") : "")} |"));
         }

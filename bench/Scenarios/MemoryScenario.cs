@@ -20,6 +20,8 @@ namespace LettaSockets.Bench.Scenarios;
 /// ones must have had the extension accepted and their <c>ready</c> compressed.</item>
 /// <item><c>idle-deflate-context</c>: the same with <c>Sockets:CompressionKeepsContext=true</c> (the deflate
 /// state kept between messages).</item>
+/// <item><c>streaming</c>: a turn whose Letta sends one small delta a second, its client reading: what a live
+/// turn costs while it waits for the model (the SSE reader holds no read buffer then).</item>
 /// <item><c>paced-64k</c>, <c>paced-4k</c>: a turn at <see cref="PacedRate"/> characters a second on the Bench
 /// agent streaming deltas of 64 Ki (the issue's case) or 4 Ki characters, its client reading everything:
 /// <c>Sockets:MaxPacedBytes</c> bounds what it holds. The baseline has the units' connections already
@@ -46,6 +48,9 @@ internal static class MemoryScenario
 
     public const double PacedRate = 3;
 
+    /// <summary>Deltas a second Letta sends in the <c>streaming</c> kind: a turn that spends its time waiting for the model.</summary>
+    public const int LettaPace = 1;
+
     /// <summary>The shipped <c>Sockets:MaxPacedBytes</c> and <c>Sockets:MaxQueuedBytes</c> the scenario runs with.</summary>
     public const long MaxPacedBytes = 256 * 1024;
 
@@ -66,11 +71,16 @@ internal static class MemoryScenario
             new("idle", "idle connection, no compression (gateway with Compression=true)", CompressionOn, null, quick ? 500 : 2_000, quick ? 2_000 : 8_000),
             new("idle-deflate", "idle connection, permessage-deflate, server_no_context_takeover (default)", CompressionOn, GatewayClient.DeflateOffer, quick ? 500 : 2_000, quick ? 2_000 : 8_000),
             new("idle-deflate-context", "idle connection, permessage-deflate, context kept (CompressionKeepsContext=true)", [.. CompressionOn, "--Sockets:CompressionKeepsContext=true"], "permessage-deflate; client_no_context_takeover", quick ? 200 : 500, quick ? 800 : 2_000),
+            new("streaming", I($"streaming turn waiting for Letta: {LettaPace} delta of 16 chars a second, client reading"), [], null, quick ? 50 : 200, quick ? 200 : 800, 16, 3_600, Paced: true, LettaPace: LettaPace),
             Turn("paced", DeltaChars, 32, paced: true, quick ? 10 : 25, quick ? 40 : 100),
             Turn("paced", SmallDeltaChars, 1_024, paced: true, quick ? 10 : 25, quick ? 40 : 100),
             Turn("slow-reader", DeltaChars, 128, paced: false, quick ? 10 : 20, quick ? 40 : 80),
             Turn("slow-reader", SmallDeltaChars, 2_048, paced: false, quick ? 10 : 20, quick ? 40 : 80),
         ];
+        if (options.MemoryKinds.Count > 0)
+        {
+            kinds = [.. kinds.Where(k => options.MemoryKinds.Contains(k.Name))];
+        }
 
         var section = new MemorySection
         {
@@ -268,7 +278,9 @@ internal static class MemoryScenario
                 : I($"slow reader: unpaced turn, {deltas:N0} deltas of {chars / 1024} Ki chars, client stopped reading"),
             [], null, small, large, chars, deltas, paced);
 
-    private sealed record Kind(string Name, string Description, string[] GatewayArguments, string? Extensions, int Small, int Large, int DeltaChars = 0, int Deltas = 0, bool Paced = false)
+    /// <summary>A kind of unit. <paramref name="Paced"/>: the client reads everything; with <paramref name="LettaPace"/>
+    /// Letta sends that many deltas a second and the gateway does not pace, otherwise the gateway paces the turn.</summary>
+    private sealed record Kind(string Name, string Description, string[] GatewayArguments, string? Extensions, int Small, int Large, int DeltaChars = 0, int Deltas = 0, bool Paced = false, int LettaPace = 0)
     {
         public bool Turns => Deltas > 0;
     }
@@ -344,8 +356,8 @@ internal static class MemoryScenario
                 return;
             }
 
-            string content = I($"bench n={kind.Deltas} pace=0 size={kind.DeltaChars}");
-            string frame = kind.Paced
+            string content = I($"bench n={kind.Deltas} pace={kind.LettaPace} size={kind.DeltaChars}");
+            string frame = kind.Paced && kind.LettaPace == 0
                 ? I($$"""{"type":"message","id":"m","content":"{{content}}","max_chars_per_second":{{PacedRate}}}""")
                 : GatewayClient.MessageFrame("m", content);
             for (; _started < Math.Min(total, _connections.Count); _started++)
