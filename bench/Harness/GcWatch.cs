@@ -19,6 +19,7 @@ internal sealed class GcWatch : IAsyncDisposable
     private readonly EventPipeSession _session;
     private readonly Task _processing;
     private readonly ConcurrentQueue<RuntimeEvent> _events = new();
+    private int _stopped;
 
     private GcWatch(EventPipeSession session)
     {
@@ -63,6 +64,11 @@ internal sealed class GcWatch : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
         await _session.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await _processing.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _session.Dispose();
