@@ -23,7 +23,7 @@ internal static class BenchProgram
 
         if (args.Length > 0 && args[0] == "bare-relay")
         {
-            return await BareRelayCommand.RunAsync(args).ConfigureAwait(false);
+            return await BareRelay.Relay.RunAsync(args).ConfigureAwait(false);
         }
 
         BenchOptions options;

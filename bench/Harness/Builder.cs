@@ -30,6 +30,9 @@ internal static class Builder
 
     public static string SimulatorDll(BenchOptions options) => Output(options, "LettaSockets.Simulator");
 
+    /// <summary>The bare relay published like the gateway (one native executable): the cold scenario's floor.</summary>
+    public static string RelayExecutable(BenchOptions options) => Path.Combine(options.ArtifactsPath, "native-relay", "LettaSockets.BareRelay");
+
     /// <summary>The program and leading arguments that start the gateway.</summary>
     public static (string Program, string[] Leading) GatewayCommand(BenchOptions options, GatewayBuild build) =>
         build == GatewayBuild.Native ? (GatewayExecutable(options), []) : ("dotnet", [GatewayDll(options)]);
@@ -43,11 +46,15 @@ internal static class Builder
             Run(["build", project, "-c", "Release", "--artifacts-path", options.ArtifactsPath, "-nologo", "-v", "q", "-clp:ErrorsOnly"]);
             Console.WriteLine($"Publishing the gateway's native executable into {NativeFolder(options)} …");
             Run(["publish", project, "-c", "Release", "-r", "linux-x64", "-o", NativeFolder(options), "-nologo", "-v", "q", "-clp:ErrorsOnly"]);
+            Console.WriteLine($"Publishing the bare relay's native executable into {Path.GetDirectoryName(RelayExecutable(options))} …");
+            Run(["publish", Path.Combine(Repository.Root, "bench", "BareRelay", "LettaSockets.BareRelay.csproj"), "-c", "Release", "-r", "linux-x64",
+                "-o", Path.GetDirectoryName(RelayExecutable(options))!, "-nologo", "-v", "q", "-clp:ErrorsOnly"]);
         }
 
         Require(GatewayDll(options));
         Require(GatewayExecutable(options));
         Require(SimulatorDll(options));
+        Require(RelayExecutable(options));
     }
 
     private static void Run(string[] arguments)

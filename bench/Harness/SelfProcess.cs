@@ -35,6 +35,23 @@ internal static class SelfProcess
             Arguments([command, "--port", port.ToString(CultureInfo.InvariantCulture), .. extra]),
             TimeSpan.FromMinutes(15),
             environment);
+        await WaitUntilServingAsync(name, server, port).ConfigureAwait(false);
+        return (server, new IPEndPoint(IPAddress.Loopback, port));
+    }
+
+    /// <summary>Starts a published server executable (its GC settings are the ones it was published with) on a
+    /// free loopback port and waits until it answers: the server, where, and the seconds from start to its first answer.</summary>
+    public static async Task<(ChildProcess Server, IPEndPoint EndPoint, double ReadySeconds)> StartExecutableAsync(string name, string executable, IReadOnlyList<string> extra)
+    {
+        int port = FreePort.Next();
+        var clock = Stopwatch.StartNew();
+        ChildProcess server = ChildProcess.Start(name, executable, ["--port", port.ToString(CultureInfo.InvariantCulture), .. extra], TimeSpan.FromMinutes(15));
+        await WaitUntilServingAsync(name, server, port).ConfigureAwait(false);
+        return (server, new IPEndPoint(IPAddress.Loopback, port), clock.Elapsed.TotalSeconds);
+    }
+
+    private static async Task WaitUntilServingAsync(string name, ChildProcess server, int port)
+    {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
         while (true)
@@ -49,7 +66,7 @@ internal static class SelfProcess
                 using HttpResponseMessage response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/api/agents")).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
-                    return (server, new IPEndPoint(IPAddress.Loopback, port));
+                    return;
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && clock.Elapsed < TimeSpan.FromSeconds(30))

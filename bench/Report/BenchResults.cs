@@ -285,8 +285,19 @@ internal sealed record ColdRun(double ReadySeconds, double ColdChunksPerSecond, 
 /// event → the client's first chunk; and the same legs read directly (the floor).</summary>
 internal sealed record TurnStartRun(int Turns, double RequestP50Ms, double RequestP99Ms, double FirstChunkP50Ms, double FirstChunkP99Ms, double DirectRequestP50Ms, double DirectRequestP99Ms, double DirectFirstChunkP50Ms, double DirectFirstChunkP99Ms);
 
-/// <summary>Per-delta latency p99 at 256 turns × 20/s on a fresh process's first window and warmed; the direct floor.</summary>
-internal sealed record ColdLatencyRun(string Build, int Turns, double ColdP99Ms, double WarmP99Ms, double DirectP99Ms, int Errors);
+/// <summary>Per-delta latency p99 at 256 turns × 20/s on a fresh process's first window and warmed; the direct floor;
+/// and (from 2026-12-06) the same two windows through a fresh bare relay published natively like the gateway.</summary>
+internal sealed record ColdLatencyRun(string Build, int Turns, double ColdP99Ms, double WarmP99Ms, double DirectP99Ms, int Errors)
+{
+    /// <summary>A fresh native bare relay's first window (p99, ms), on the same simulator after the gateway's windows.</summary>
+    public double? RelayColdP99Ms { get; init; }
+
+    /// <summary>The same relay warmed the way the gateway was (30 s of the throughput load).</summary>
+    public double? RelayWarmP99Ms { get; init; }
+
+    /// <summary>The direct floor read right after the relay's windows.</summary>
+    public double? RelayDirectP99Ms { get; init; }
+}
 
 /// <summary>Cancel → <c>done</c> p99 over a fresh process's first window (rounds of 100 cancels, pooled) and warmed.</summary>
 internal sealed record ColdCancelRun(string Build, int ColdCancels, double ColdDoneP99Ms, int WarmCancels, double WarmDoneP99Ms, int Errors);

@@ -192,7 +192,7 @@ internal static partial class DocWriter
         md.AppendLine();
         if (l.Levels.Any(x => x.BareRelay.Count > 0))
         {
-            md.AppendLine("The bare relay (`bench/Scenarios/BareRelayCommand.cs`) is the least a .NET relay of Letta's SSE to WebSocket can do: Kestrel's WebSocket middleware, one `HttpClient` stream, one text frame per SSE event written from the read loop — no JSON parsing, no queue, no cancel, no limits. Its \"Cores: gateway\" column is the relay's own CPU.");
+            md.AppendLine("The bare relay (`bench/BareRelay/BareRelay.cs`) is the least a .NET relay of Letta's SSE to WebSocket can do: Kestrel's WebSocket middleware, one `HttpClient` stream, one text frame per SSE event written from the read loop — no JSON parsing, no queue, no cancel, no limits. Its \"Cores: gateway\" column is the relay's own CPU.");
             md.AppendLine();
         }
     }

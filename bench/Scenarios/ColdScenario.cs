@@ -20,7 +20,9 @@ namespace LettaSockets.Bench.Scenarios;
 /// and the warm turn-start overhead over 200 turns;</item>
 /// <item><em>latency</em> (native): with the simulator also warmed by this load read directly, 256 turns at
 /// 20 deltas/s for the first window, every delta recorded;
-/// warmed the same way, the same again; the direct floor at the same load last;</item>
+/// warmed the same way, the same again; the direct floor at the same load; then the floor for a relay: a
+/// fresh bare relay published natively the same way (<c>bench/BareRelay</c>), its first window, warmed the
+/// same way, its window again, and the direct floor once more;</item>
 /// <item><em>cancel</em> (native): rounds of 100 cancelled turns for the first window, pooled; warmed, the same.</item>
 /// </list>
 /// </summary>
@@ -58,7 +60,7 @@ internal static class ColdScenario
                 ColdLatencyRun latency = await LatencyAsync(options, options.Gateway, run).ConfigureAwait(false);
                 section.Latency.Add(latency);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  cold latency {latency.Build} run {run + 1}: {LatencyTurns} turns p99 first {Window.TotalSeconds:F0} s {latency.ColdP99Ms:F2} ms, warmed {latency.WarmP99Ms:F2} ms, direct {latency.DirectP99Ms:F2} ms; errors {latency.Errors}"));
+                    $"  cold latency {latency.Build} run {run + 1}: {LatencyTurns} turns p99 first {Window.TotalSeconds:F0} s {latency.ColdP99Ms:F2} ms, warmed {latency.WarmP99Ms:F2} ms, direct {latency.DirectP99Ms:F2} ms; native bare relay first {Window.TotalSeconds:F0} s {latency.RelayColdP99Ms:F2} ms, warmed {latency.RelayWarmP99Ms:F2} ms, direct {latency.RelayDirectP99Ms:F2} ms; errors {latency.Errors}"));
             }
 
             if (options.ColdParts.Contains("cancel"))
@@ -124,7 +126,27 @@ internal static class ColdScenario
         LatencyRun warm = await LatencyScenario.MeasureAsync(options, stack, Mode.Gateway, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
         LatencyRun direct = await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
         stack.EnsureAlive();
-        return new ColdLatencyRun(Name(build), LatencyTurns, cold.P99Ms, warm.P99Ms, direct.P99Ms, cold.Errors + warm.Errors + direct.Errors);
+
+        // The floor: the least relay, published the same way, fresh, on the same (warm) simulator, measured the same way.
+        (ChildProcess server, IPEndPoint endPoint, _) = await SelfProcess.StartExecutableAsync("native bare relay", Builder.RelayExecutable(options), ["--simulator", stack.SimulatorUrl.ToString()]).ConfigureAwait(false);
+        using (server)
+        {
+            LatencyRun relayCold = await LatencyScenario.MeasureAsync(options, stack, Mode.BareRelay, (server, endPoint), LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+            await WarmAsync(stack, endPoint).ConfigureAwait(false);
+            LatencyRun relayWarm = await LatencyScenario.MeasureAsync(options, stack, Mode.BareRelay, (server, endPoint), LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+            LatencyRun relayDirect = await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+            if (server.HasExited)
+            {
+                throw new InvalidOperationException($"The native bare relay exited:{Environment.NewLine}{server.Tail()}");
+            }
+
+            return new ColdLatencyRun(Name(build), LatencyTurns, cold.P99Ms, warm.P99Ms, direct.P99Ms, cold.Errors + warm.Errors + direct.Errors + relayCold.Errors + relayWarm.Errors)
+            {
+                RelayColdP99Ms = relayCold.P99Ms,
+                RelayWarmP99Ms = relayWarm.P99Ms,
+                RelayDirectP99Ms = relayDirect.P99Ms,
+            };
+        }
     }
 
     private static async Task<ColdCancelRun> CancelAsync(BenchOptions options, GatewayBuild build, int run)
@@ -154,12 +176,13 @@ internal static class ColdScenario
         return (done, errors);
     }
 
-    /// <summary>The warm-up between the cold and the warm measurement: the throughput load for 30 s.</summary>
-    private static async Task WarmAsync(BenchStack stack)
+    /// <summary>The warm-up between the cold and the warm measurement: the throughput load for 30 s (through the
+    /// gateway, or through another relay at <paramref name="relay"/>).</summary>
+    private static async Task WarmAsync(BenchStack stack, IPEndPoint? relay = null)
     {
         for (int w = 0; w < WarmWindows; w++)
         {
-            await ThroughputWindowAsync(stack).ConfigureAwait(false);
+            await ThroughputWindowAsync(stack, relay).ConfigureAwait(false);
         }
     }
 
@@ -185,13 +208,13 @@ internal static class ColdScenario
 
     /// <summary>Turns back to back on every connection until the window has passed (the turn under way
     /// when it ends is finished and counted): deltas per second and gateway CPU-s per million.</summary>
-    private static async Task<(double Rate, double CpuPerMillion, int Errors)> ThroughputWindowAsync(BenchStack stack)
+    private static async Task<(double Rate, double CpuPerMillion, int Errors)> ThroughputWindowAsync(BenchStack stack, IPEndPoint? relay = null)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var meter = new CpuMeter(stack, gatewayInPath: true);
         meter.Start();
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(stack.GatewayEndPoint, Connections, ReceiveBuffer, deadline.Token).ConfigureAwait(false);
+        IReadOnlyList<WsConnection> connections = await GatewayClient.OpenManyAsync(relay ?? stack.GatewayEndPoint, Connections, ReceiveBuffer, deadline.Token).ConfigureAwait(false);
         try
         {
             (long Chunks, int Errors)[] counts = await Task.WhenAll(connections.Select(async (c, i) =>

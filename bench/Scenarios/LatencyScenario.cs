@@ -91,7 +91,7 @@ internal static class LatencyScenario
         try
         {
             using GatewayTrace? trace = mode == Mode.Gateway ? await GatewayTrace.StartAsync(options, stack, $"latency-{turns}-{run + 1}").ConfigureAwait(false) : null;
-            await using GcWatch? runtime = options.Timeline && mode == Mode.Gateway ? GcWatch.Start(stack.Gateway.Pid) : null;
+            await using GcWatch? runtime = options.Timeline && mode != Mode.Direct ? GcWatch.Start(mode == Mode.Gateway ? stack.Gateway.Pid : relay!.Value.Server.Pid) : null;
             var meter = new CpuMeter(stack, mode switch { Mode.Gateway => stack.Gateway, Mode.BareRelay => relay!.Value.Server, _ => null });
             double spread = Stopwatch.Frequency / Rate / turns;
             long start = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 10);
@@ -118,7 +118,7 @@ internal static class LatencyScenario
                 if (runtime is not null)
                 {
                     await runtime.DisposeAsync().ConfigureAwait(false); // stops the session: every event is in
-                    Console.WriteLine("  gateway runtime: " + string.Join("  ", runtime.Events
+                    Console.WriteLine($"  {(mode == Mode.Gateway ? "gateway" : "relay")} runtime: " + string.Join("  ", runtime.Events
                         .Select(e => string.Create(CultureInfo.InvariantCulture, $"{(e.At - startUtc).TotalSeconds:F3}s {e.What}{(e.PauseMs > 0 ? $" {e.PauseMs:F1}ms" : "")}"))));
                 }
             }

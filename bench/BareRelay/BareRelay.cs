@@ -7,16 +7,19 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace LettaSockets.Bench.Scenarios;
+namespace LettaSockets.BareRelay;
 
 /// <summary>
-/// <c>bare-relay --port P --simulator URL</c>: the relay floor for the latency scenario. The least a
+/// <c>bare-relay --port P --simulator URL</c>: the relay floor for the latency scenarios. The least a
 /// .NET relay of Letta's SSE to WebSocket can do: Kestrel's WebSocket middleware in front, one
 /// <c>HttpClient</c> stream behind, and for every SSE event one text frame, written straight from the
 /// read loop (no JSON parsing, no queue, no second loop, no cancel, no limits). Its frames look like
 /// the gateway's to the load generator (<c>{"type":"chunk",…}</c>, then <c>{"type":"done"}</c>).
+/// The bench runs it two ways: as its own sub-command, JIT-compiled and warmed (the latency scenario), and
+/// published like the gateway, as one native executable (this project, <c>PublishAot</c>), fresh, for the
+/// cold scenario's floor.
 /// </summary>
-internal static class BareRelayCommand
+public static class Relay
 {
     private static readonly byte[] Ready = """{"type":"ready","protocol":"bare-relay"}"""u8.ToArray();
     private static readonly byte[] Done = """{"type":"done"}"""u8.ToArray();

@@ -1,0 +1,1 @@
+return await LettaSockets.BareRelay.Relay.RunAsync(args).ConfigureAwait(false);
