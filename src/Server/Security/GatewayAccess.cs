@@ -10,18 +10,23 @@ public static class GatewayAccess
     /// gets 401/403 with <c>{"error":{"code","message"}}</c> and never reaches it.</summary>
     public static TBuilder RequireGatewayAccess<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(static (invocation, next) =>
+        builder.AddEndpointFilterFactory(static (factory, next) =>
         {
-            HttpContext context = invocation.HttpContext;
-            GatewayGuard guard = context.RequestServices.GetRequiredService<GatewayGuard>();
-            string? agentId = context.GetRouteValue(AgentRouteValue) as string;
-            ValueTask<bool> admitted = guard.AdmitAsync(context, agentId);
+            // The guard is a singleton, taken from the application's services once per endpoint: asking the
+            // request's services would open a DI scope that a WebSocket request keeps for its whole life.
+            GatewayGuard guard = factory.ApplicationServices.GetRequiredService<GatewayGuard>();
+            return invocation =>
+            {
+                HttpContext context = invocation.HttpContext;
+                string? agentId = context.GetRouteValue(AgentRouteValue) as string;
+                ValueTask<bool> admitted = guard.AdmitAsync(context, agentId);
 
-            // Admitted at once (the usual case): the endpoint's own task is returned, so this filter keeps no
-            // state of its own alive for as long as the endpoint runs (a WebSocket session: hours).
-            return admitted.IsCompletedSuccessfully
-                ? admitted.Result ? next(invocation) : ValueTask.FromResult<object?>(Results.Empty)
-                : AdmitThenRunAsync(admitted, invocation, next);
+                // Admitted at once (the usual case): the endpoint's own task is returned, so this filter keeps no
+                // state of its own alive for as long as the endpoint runs (a WebSocket session: hours).
+                return admitted.IsCompletedSuccessfully
+                    ? admitted.Result ? next(invocation) : ValueTask.FromResult<object?>(Results.Empty)
+                    : AdmitThenRunAsync(admitted, invocation, next);
+            };
         });
 
     private static async ValueTask<object?> AdmitThenRunAsync(ValueTask<bool> admitted, EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
