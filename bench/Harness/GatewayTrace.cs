@@ -43,6 +43,11 @@ internal sealed class GatewayTrace : IDisposable
         {
             Directory.CreateDirectory(options.PerfDirectory);
             string data = Path.Combine(options.PerfDirectory, $"{name}.perf.data");
+            for (int n = 2; File.Exists(data); n++)
+            {
+                data = Path.Combine(options.PerfDirectory, $"{name}-{n}.perf.data"); // e.g. the cold scenario's warmed window
+            }
+
             ChildProcess perf = ChildProcess.Start("perf", "perf",
                 ["record", "-F", "999", "-g", "-p", stack.Gateway.Pid.ToString(CultureInfo.InvariantCulture), "-o", data, "--", "sleep", options.ProfileSeconds.ToString(CultureInfo.InvariantCulture)],
                 TimeSpan.FromMinutes(2));

@@ -7,7 +7,8 @@ namespace LettaSockets.Server.Security;
 /// <summary>
 /// The gateway's front door (docs/PROTOCOL.md, "Connecting"), answered before any upgrade or upstream call: the
 /// Origin allow-list (403), the client key (401), and the key's agent scope for the path's agent
-/// (403). Applied to endpoints with <see cref="GatewayAccess.RequireGatewayAccess{TBuilder}"/>.
+/// (403). Applied to endpoints with <see cref="GatewayAccess.RequireGatewayAccess{TBuilder}"/>; the WebSocket
+/// endpoints call it first thing themselves (<see cref="WebSocketEndpoints"/>).
 /// </summary>
 public sealed partial class GatewayGuard(ClientKeyRing keys, OriginPolicy origins, ILogger<GatewayGuard> logger)
 {

@@ -45,7 +45,7 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
         _logger = logger;
         _buffers = buffers;
         buffers?.Register(this);
-        _turns = new TurnHost(options.MaxActiveTurns, options.OutboundQueueCapacity, options.MaxQueuedBytes, requestAborted, buffers is null ? null : buffers.Add)
+        _turns = new TurnHost(options.MaxActiveTurns, options.OutboundQueueCapacity, options.MaxQueuedBytes, requestAborted, buffers?.Adder)
         {
             PumpStopped = OnTurnStopped,
             JoinsDeltas = options.MaxMergedChunks > 1, // the writer merges queued deltas anyway; 1 turns both off

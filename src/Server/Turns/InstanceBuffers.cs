@@ -11,6 +11,8 @@ namespace LettaSockets.Server.Turns;
 /// </summary>
 public sealed class InstanceBuffers(long maxBytes, LettaSocketsMetrics? metrics = null, TimeProvider? time = null)
 {
+    private Action<long>? _adder;
+
     /// <summary>How long a refused client should wait before trying again.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
@@ -32,6 +34,9 @@ public sealed class InstanceBuffers(long maxBytes, LettaSocketsMetrics? metrics 
     public void Register(IBufferHolder holder) => _holders.TryAdd(holder, 0);
 
     public void Unregister(IBufferHolder holder) => _holders.TryRemove(holder, out _);
+
+    /// <summary><see cref="Add"/> as one delegate for every connection's queue (a method group would make one per connection).</summary>
+    public Action<long> Adder => _adder ??= Add;
 
     public void Add(long delta)
     {
