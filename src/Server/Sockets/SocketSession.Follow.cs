@@ -12,7 +12,6 @@ public sealed partial class SocketSession
 
     private ConcurrentDictionary<string, TurnFollower> Follows =>
         LazyInitializer.EnsureInitialized(ref _follows, static () => new(StringComparer.Ordinal));
-    private readonly OwnRuns _ownRuns = new();
 
     /// <summary>
     /// <c>follow</c> (the dispatcher's part; <see cref="TurnFollower"/> polls): from now on, every resumable run of the agent (or of its conversation) that is active
@@ -49,7 +48,7 @@ public sealed partial class SocketSession
             return;
         }
 
-        var follower = new TurnFollower(agentId, frame.ConversationId, _pump, _turns, _ownRuns, run => Attach(id, agentId, frame.ConversationId, run), _time, _options.FollowPollInterval);
+        var follower = new TurnFollower(agentId, frame.ConversationId, _pump, _turns, _turns.OwnRuns, run => Attach(id, agentId, frame.ConversationId, run), _time, _options.FollowPollInterval);
         if (!Follows.TryAdd(id, follower))
         {
             follower.Dispose();
@@ -69,9 +68,6 @@ public sealed partial class SocketSession
             follower.Dispose();
         }
     }
-
-    /// <summary>Remembers the runs this socket's own turns started (its follows skip them).</summary>
-    private void OnTurnStopped(Turn turn) => _ownRuns.Remember(turn);
 
     /// <summary>Starts a followed turn: a resume of <paramref name="run"/> from its first event. False when
     /// the agent is busy on this socket (tried again at the next poll).</summary>

@@ -17,7 +17,7 @@ public sealed partial class SocketSession
 
     private readonly Lock _shutdownGate = new();
     private Task _drain = Task.CompletedTask;
-    private List<Turn> _handedOver = [];
+    private List<Turn>? _handedOver; // set by the shutdown drain
     private int _draining;
     private bool _runEnded;
     private bool _closedByWebSocketLayer;
@@ -26,7 +26,7 @@ public sealed partial class SocketSession
     public bool IsDraining => Volatile.Read(ref _draining) != 0;
 
     /// <summary>1012 when resumable turns were handed over in the <c>shutdown</c> frame, else 1001.</summary>
-    private WebSocketCloseStatus ShutdownStatus => Volatile.Read(ref _handedOver).Count > 0 ? ServiceRestart : WebSocketCloseStatus.EndpointUnavailable;
+    private WebSocketCloseStatus ShutdownStatus => Volatile.Read(ref _handedOver) is { Count: > 0 } ? ServiceRestart : WebSocketCloseStatus.EndpointUnavailable;
 
     /// <summary>
     /// Starts the graceful close (docs/PROTOCOL.md, <c>shutdown</c>): resumable turns are detached at once
@@ -79,7 +79,7 @@ public sealed partial class SocketSession
     /// last <c>seq</c> the client actually received, so a resume loses and repeats nothing.</summary>
     private StreamChunk ResolveShutdown(in StreamChunk queued)
     {
-        List<Turn> handedOver = Volatile.Read(ref _handedOver);
+        List<Turn> handedOver = Volatile.Read(ref _handedOver) ?? [];
         if (handedOver.Count == 0)
         {
             return queued;

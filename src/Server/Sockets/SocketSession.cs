@@ -47,7 +47,7 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
         buffers?.Register(this);
         _turns = new TurnHost(options.MaxActiveTurns, options.OutboundQueueCapacity, options.MaxQueuedBytes, requestAborted, buffers?.Adder)
         {
-            PumpStopped = OnTurnStopped,
+            RemembersOwnRuns = true, // its follows skip the runs it started itself
             JoinsDeltas = options.MaxMergedChunks > 1, // the writer merges queued deltas anyway; 1 turns both off
         };
     }

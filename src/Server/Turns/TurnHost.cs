@@ -16,6 +16,7 @@ public sealed class TurnHost : ITurnHost, IDisposable
     private readonly ByteBoundedQueue _outbound;
     private readonly CancellationTokenSource _aborted;
     private readonly TurnRegistry _turns;
+    private OwnRuns? _ownRuns;
 
     /// <param name="maxActiveTurns">Turns at once (one per agent).</param>
     /// <param name="queueCapacity">Frames the outbound queue holds before producers wait.</param>
@@ -58,14 +59,21 @@ public sealed class TurnHost : ITurnHost, IDisposable
     public void OnPumpStopped(Turn turn)
     {
         _turns.OnPumpStopped(turn);
-        PumpStopped?.Invoke(turn);
+        if (RemembersOwnRuns)
+        {
+            OwnRuns.Remember(turn);
+        }
     }
 
     /// <inheritdoc />
     public bool JoinsDeltas { get; init; }
 
-    /// <summary>Told when a turn's pump has stopped (after the registry).</summary>
-    public Action<Turn>? PumpStopped { get; set; }
+    /// <summary>Remember the runs this host's own turns started, once their pumps stop (after the registry), in
+    /// <see cref="OwnRuns"/>: a connection's follows skip them.</summary>
+    public bool RemembersOwnRuns { get; init; }
+
+    /// <summary>The runs this host's own turns started (made when first needed: an idle connection holds none).</summary>
+    public OwnRuns OwnRuns => LazyInitializer.EnsureInitialized(ref _ownRuns);
 
     /// <summary>Turns still running (including cancelled ones winding down).</summary>
     public Turn[] RunningTurns() => _turns.RunningTurns();
