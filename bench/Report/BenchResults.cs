@@ -286,7 +286,7 @@ internal sealed record ColdRun(double ReadySeconds, double ColdChunksPerSecond, 
 internal sealed record TurnStartRun(int Turns, double RequestP50Ms, double RequestP99Ms, double FirstChunkP50Ms, double FirstChunkP99Ms, double DirectRequestP50Ms, double DirectRequestP99Ms, double DirectFirstChunkP50Ms, double DirectFirstChunkP99Ms);
 
 /// <summary>Per-delta latency p99 at 256 turns × 20/s on a fresh process's first window and warmed; the direct floor;
-/// and (from 2026-12-06) the same two windows through a fresh bare relay published natively like the gateway.</summary>
+/// and (session 10 on) the same two windows through a fresh bare relay published natively like the gateway.</summary>
 internal sealed record ColdLatencyRun(string Build, int Turns, double ColdP99Ms, double WarmP99Ms, double DirectP99Ms, int Errors)
 {
     /// <summary>A fresh native bare relay's first window (p99, ms), on the same simulator after the gateway's windows.</summary>

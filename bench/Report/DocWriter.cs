@@ -101,7 +101,8 @@ internal static partial class DocWriter
             if (d.Runs.Count > 0)
             {
                 Stat rss = Stat.Of(d.Runs.Select(x => x.RssPerConnectionKiB));
-                string floor = d.Bare.Count > 0 ? I($" (bare Kestrel floor {Stat.Of(d.Bare.Select(x => x.RssPerConnectionKiB)).Format("F1", " KiB")})") : "";
+                string floor = d.Bare.Count > 0 ? I($" (bare Kestrel floor {Stat.Of(d.Bare.Select(x => x.RssPerConnectionKiB)).Format("F1", " KiB")}") : "";
+                floor += d.Loops.Count > 0 ? I($"; the design's floor, its loops and channel, {Stat.Of(d.Loops.Select(x => x.RssPerConnectionKiB)).Format("F1", " KiB")})") : floor.Length > 0 ? ")" : "";
                 md.AppendLine(Row(I($"Gateway RSS per idle connection ({d.Connections:N0} connections)"), I($"≤ {Goals.RssPerConnectionKiB} KiB"), rss.Format("F1", " KiB") + floor, I($"{Goals.Reference.RssPerConnectionKiB} KiB"), rss.Median <= Goals.RssPerConnectionKiB));
                 WriteIdleCpuGoal(md, d);
             }
