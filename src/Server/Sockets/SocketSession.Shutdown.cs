@@ -79,8 +79,7 @@ public sealed partial class SocketSession
     /// last <c>seq</c> the client actually received, so a resume loses and repeats nothing.</summary>
     private StreamChunk ResolveShutdown(in StreamChunk queued)
     {
-        List<Turn> handedOver = Volatile.Read(ref _handedOver) ?? [];
-        if (handedOver.Count == 0)
+        if (Volatile.Read(ref _handedOver) is not { Count: > 0 } handedOver)
         {
             return queued;
         }
