@@ -21,6 +21,11 @@ internal static class BenchProgram
             return await BareServerCommand.RunAsync(args).ConfigureAwait(false);
         }
 
+        if (args.Length > 0 && args[0] == "churn")
+        {
+            return await ChurnCommand.RunAsync(args).ConfigureAwait(false);
+        }
+
         if (args.Length > 0 && args[0] == "bare-relay")
         {
             return await BareRelay.Relay.RunAsync(args).ConfigureAwait(false);

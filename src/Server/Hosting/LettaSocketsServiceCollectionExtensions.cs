@@ -45,14 +45,18 @@ public static class LettaSocketsServiceCollectionExtensions
         services.AddSingleton<LettaEndpoint>();
         services.AddSingleton<EmbeddedSimulator>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulator>());
+        // The W3C propagation stage (an Activity per request, traceparent headers) is only there
+        // when traces are exported: without an exporter no one would ever see those ids.
         services.AddHttpClient<LettaClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(static sp => new SocketsHttpHandler
             {
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 AutomaticDecompression = System.Net.DecompressionMethods.None,
+                ActivityHeadersPropagator = sp.GetRequiredService<OtlpExport>().IsExporting ? System.Diagnostics.DistributedContextPropagator.Current : null,
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .WithRequestLogsOnlyIfAsked(configuration)
             .AddResilienceHandler(LettaResilience.PipelineName, static (builder, context) =>
             {
                 IServiceProvider sp = context.ServiceProvider;
@@ -106,6 +110,21 @@ public static class LettaSocketsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<GracefulShutdown>());
         services.AddSingleton<IConfigureOptions<HostOptions>, ShutdownTimeoutSetup>();
         return services;
+    }
+
+    /// <summary>
+    /// The HTTP client factory's own request logs (start, headers with secrets redacted, end) only when
+    /// the configuration sets <c>System.Net.Http.HttpClient</c> (or the client's own category below it)
+    /// to Information or lower. Otherwise its two logging handlers would still open a scope and redact
+    /// the URL on every request, for lines the level never writes; <see cref="LettaClient"/> logs the
+    /// upstream's failures itself.
+    /// </summary>
+    private static IHttpClientBuilder WithRequestLogsOnlyIfAsked(this IHttpClientBuilder builder, IConfiguration configuration)
+    {
+        const string Category = "System.Net.Http.HttpClient";
+        string[] keys = [Category, $"{Category}.{builder.Name}", $"{Category}.{builder.Name}.LogicalHandler", $"{Category}.{builder.Name}.ClientHandler"];
+        bool asked = keys.Any(key => Enum.TryParse(configuration[$"Logging:LogLevel:{key}"], ignoreCase: true, out LogLevel level) && level <= LogLevel.Information);
+        return asked ? builder : builder.RemoveAllLoggers();
     }
 
     private static bool UsesAppServer(IConfiguration configuration) =>

@@ -24,6 +24,9 @@ public sealed class LettaEndpoint
         Uri root = _baseUrl.Task.IsCompletedSuccessfully
             ? _baseUrl.Task.Result
             : await _baseUrl.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Uri(root, relative);
+
+        // The root ends in '/' and relative never starts with one, so appending is what resolving
+        // against the root gives, without the resolver's per-call merging (a turn start builds one).
+        return new Uri(root.AbsoluteUri + relative, UriKind.Absolute);
     }
 }

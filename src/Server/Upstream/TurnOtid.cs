@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -11,10 +12,24 @@ namespace LettaSockets.Server.Upstream;
 /// </summary>
 public static class TurnOtid
 {
+    private static ReadOnlySpan<byte> Prefix => "lettasockets/otid/"u8;
+
     public static string For(string agentId, string turnId)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes($"lettasockets/otid/{agentId}/{turnId}"), hash);
+        int length = Prefix.Length + Encoding.UTF8.GetMaxByteCount(agentId.Length + turnId.Length + 1);
+        byte[]? rented = length > 512 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> name = rented ?? stackalloc byte[512];
+        Prefix.CopyTo(name);
+        int at = Prefix.Length;
+        at += Encoding.UTF8.GetBytes(agentId, name[at..]);
+        name[at++] = (byte)'/';
+        at += Encoding.UTF8.GetBytes(turnId, name[at..]);
+        SHA256.HashData(name[..at], hash);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
 
         // A name-based UUID (RFC 9562 version 8, variant 10): a bare UUID, as Letta's otids are.
         hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
