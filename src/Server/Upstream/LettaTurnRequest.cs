@@ -8,8 +8,16 @@ public sealed record LettaTurnRequest(string AgentId)
     /// <summary>The client's id of the turn (the <c>message</c>/<c>approve</c> frame's <c>id</c>), for errors that name it.</summary>
     public string? TurnId { get; init; }
 
-    /// <summary>Client idempotency key of the input message (Letta API docs: conversations/messages/create); the same on every retry.</summary>
-    public string Otid { get; init; } = Guid.NewGuid().ToString();
+    /// <summary>
+    /// Client idempotency key of the input message (Letta API docs: conversations/messages/create); the same on every retry.
+    /// The transports set it (<see cref="TurnOtid"/>); a random one is made only when none was given, and
+    /// only when first read (an initializer would draw a random UUID for every turn and then drop it).
+    /// </summary>
+    public string Otid
+    {
+        get => field ??= Guid.NewGuid().ToString();
+        init => field = value;
+    }
 
     public string? ConversationId { get; init; }
 
