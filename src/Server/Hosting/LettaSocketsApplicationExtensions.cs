@@ -12,6 +12,7 @@ public static class LettaSocketsApplicationExtensions
     public static WebApplication MapLettaSockets(this WebApplication app)
     {
         app.UseWebSockets();
+        app.UseGatewayAccess(); // after routing (which the host puts first), before any endpoint runs
         app.UseDefaultFiles();
 
         // The client library's type declarations (letta-sockets.d.ts) are TypeScript, not an MPEG stream.

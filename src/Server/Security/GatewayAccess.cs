@@ -1,34 +1,64 @@
 namespace LettaSockets.Server.Security;
 
-/// <summary>Puts <see cref="GatewayGuard"/> in front of endpoints.</summary>
+/// <summary>
+/// Puts <see cref="GatewayGuard"/> in front of endpoints: <see cref="RequireGatewayAccess{TBuilder}"/> marks an
+/// endpoint, <see cref="UseGatewayAccess"/> is the one middleware that admits or refuses every marked request
+/// after routing has chosen its endpoint and before the endpoint runs. One path for every transport: the
+/// WebSocket endpoints (whose request lives as long as the socket) are marked like the rest, and the
+/// middleware keeps nothing of its own alive while the endpoint runs.
+/// </summary>
 public static class GatewayAccess
 {
     /// <summary>The route value that names the agent a request is for (<c>/ws/{agentId}</c>).</summary>
     public const string AgentRouteValue = "agentId";
 
     /// <summary>Origin, key and agent scope are checked before the endpoint runs; a refused request
-    /// gets 401/403 with <c>{"error":{"code","message"}}</c> and never reaches it.</summary>
+    /// gets 401/403 with <c>{"error":{"code","message"}}</c> and never reaches it. Needs
+    /// <see cref="UseGatewayAccess"/> in the pipeline: without it routing refuses the endpoint (<see cref="GatewayAccessPolicy"/>).</summary>
     public static TBuilder RequireGatewayAccess<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilterFactory(static (factory, next) =>
-        {
-            // The guard is a singleton, taken from the application's services once per endpoint: asking the
-            // request's services would open a DI scope that a WebSocket request keeps for its whole life.
-            GatewayGuard guard = factory.ApplicationServices.GetRequiredService<GatewayGuard>();
-            return invocation =>
-            {
-                HttpContext context = invocation.HttpContext;
-                string? agentId = context.GetRouteValue(AgentRouteValue) as string;
-                ValueTask<bool> admitted = guard.AdmitAsync(context, agentId);
+        builder.WithMetadata(Required.Instance);
 
-                // Admitted at once (the usual case): the endpoint's own task is returned, so this filter keeps no
-                // state of its own alive for as long as the endpoint runs (a WebSocket session: hours).
+    /// <summary>The middleware that applies the guard to every endpoint marked with <see cref="RequireGatewayAccess{TBuilder}"/>.</summary>
+    public static IApplicationBuilder UseGatewayAccess(this IApplicationBuilder app)
+    {
+        return app.Use(next =>
+        {
+            // Resolved when the server builds its pipeline (invalid Auth settings fail there, as before).
+            GatewayGuard guard = app.ApplicationServices.GetRequiredService<GatewayGuard>();
+            guard.MiddlewareInstalled = true;
+            return context =>
+            {
+                if (context.GetEndpoint()?.Metadata.GetMetadata<Required>() is null)
+                {
+                    return next(context);
+                }
+
+                ValueTask<bool> admitted = guard.AdmitAsync(context, context.GetRouteValue(AgentRouteValue) as string);
+
+                // Admitted at once (the usual case): the endpoint's own task is returned, so nothing of the
+                // middleware stays alive for as long as the endpoint runs (a WebSocket session: hours).
                 return admitted.IsCompletedSuccessfully
-                    ? admitted.Result ? next(invocation) : ValueTask.FromResult<object?>(Results.Empty)
-                    : AdmitThenRunAsync(admitted, invocation, next);
+                    ? admitted.Result ? next(context) : Task.CompletedTask
+                    : AdmitThenRunAsync(admitted, context, next);
             };
         });
+    }
 
-    private static async ValueTask<object?> AdmitThenRunAsync(ValueTask<bool> admitted, EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
-        await admitted.ConfigureAwait(false) ? await next(invocation).ConfigureAwait(false) : Results.Empty;
+    /// <summary>Whether <paramref name="endpoint"/> is behind the guard.</summary>
+    public static bool IsGuarded(Endpoint endpoint) => endpoint.Metadata.GetMetadata<Required>() is not null;
+
+    private static async Task AdmitThenRunAsync(ValueTask<bool> admitted, HttpContext context, RequestDelegate next)
+    {
+        if (await admitted.ConfigureAwait(false))
+        {
+            await next(context).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The endpoint metadata that asks for the guard.</summary>
+    private sealed class Required
+    {
+        public static readonly Required Instance = new();
+    }
 }

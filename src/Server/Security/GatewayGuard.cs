@@ -7,14 +7,17 @@ namespace LettaSockets.Server.Security;
 /// <summary>
 /// The gateway's front door (docs/PROTOCOL.md, "Connecting"), answered before any upgrade or upstream call: the
 /// Origin allow-list (403), the client key (401), and the key's agent scope for the path's agent
-/// (403). Applied to endpoints with <see cref="GatewayAccess.RequireGatewayAccess{TBuilder}"/>; the WebSocket
-/// endpoints call it first thing themselves (<see cref="WebSocketEndpoints"/>).
+/// (403). Applied by the <see cref="GatewayAccess.UseGatewayAccess"/> middleware to every endpoint marked with
+/// <see cref="GatewayAccess.RequireGatewayAccess{TBuilder}"/>, the WebSocket endpoints included.
 /// </summary>
 public sealed partial class GatewayGuard(ClientKeyRing keys, OriginPolicy origins, ILogger<GatewayGuard> logger)
 {
     public const string UnauthorizedCode = "unauthorized";
     public const string ForbiddenOriginCode = "forbidden_origin";
     public const string ForbiddenAgentCode = "forbidden_agent";
+
+    /// <summary>Set when <see cref="GatewayAccess.UseGatewayAccess"/> put the guard in the pipeline (<see cref="GatewayAccessPolicy"/>).</summary>
+    internal bool MiddlewareInstalled { get; set; }
 
     /// <summary>Admits the request or writes the refusal. On success a scoped key's agents are left in
     /// a <see cref="ClientScope"/> request feature.</summary>

@@ -20,6 +20,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<MessageRateLimiter>();
         services.AddHostedService<OpenGatewayWarning>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Routing.MatcherPolicy, GatewayAccessPolicy>());
 
         // Every request's context is created through the scrubber, so no log ever sees ?access_token.
         services.RemoveAll<IHttpContextFactory>();

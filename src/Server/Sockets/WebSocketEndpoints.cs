@@ -20,22 +20,17 @@ public static class WebSocketEndpoints
     {
         // A WebSocket request lives as long as its socket, and so does whatever the endpoint keeps (measured with
         // dotnet-gcdump per idle connection): the services, all singletons, come from the application rather than
-        // the request, which would open a DI scope (≈ 280 B); and these are plain request delegates that call the
-        // front door (the same guard as RequireGatewayAccess) first thing, where a filtered, parameter-bound
-        // endpoint keeps its generated wrapper's state alive (≈ 400 B).
+        // the request, which would open a DI scope (≈ 280 B); and these are plain request delegates, where a
+        // parameter-bound endpoint with a filter keeps its generated wrapper's state alive (≈ 400 B). The front
+        // door is the same middleware as every other endpoint's (GatewayAccess), run before the delegate.
         IServiceProvider services = endpoints.ServiceProvider;
-        endpoints.Map("/ws/{agentId}", context => AcceptAsync(services, context, context.GetRouteValue(GatewayAccess.AgentRouteValue) as string));
-        endpoints.Map("/ws", context => AcceptAsync(services, context, null));
+        endpoints.Map("/ws/{agentId}", context => AcceptAsync(services, context, context.GetRouteValue(GatewayAccess.AgentRouteValue) as string)).RequireGatewayAccess();
+        endpoints.Map("/ws", context => AcceptAsync(services, context, null)).RequireGatewayAccess();
         return endpoints;
     }
 
     private static async Task AcceptAsync(IServiceProvider services, HttpContext context, string? pathAgentId)
     {
-        if (!await services.GetRequiredService<GatewayGuard>().AdmitAsync(context, pathAgentId).ConfigureAwait(false))
-        {
-            return; // refused (403 origin, 401 key, 403 agent), answered by the guard
-        }
-
         if (pathAgentId is not null && !AgentIds.IsValid(pathAgentId))
         {
             await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidAgentId, "An agent id is 1 to 128 letters, digits, '-' or '_'.").ConfigureAwait(false);
