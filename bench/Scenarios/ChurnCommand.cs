@@ -30,6 +30,12 @@ internal static class ChurnCommand
             }
         }
 
+        if (args.Contains("--sequential"))
+        {
+            int watch = Array.IndexOf(args, "--watch") is int w and >= 0 ? int.Parse(args[w + 1], CultureInfo.InvariantCulture) : 0;
+            return await SequentialAsync(port, connections, content, watch).ConfigureAwait(false);
+        }
+
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 60));
         IReadOnlyList<WsConnection> open = await GatewayClient.OpenManyAsync(new IPEndPoint(IPAddress.Loopback, port), connections, 16 * 1024, deadline.Token).ConfigureAwait(false);
         Console.WriteLine($"open {open.Count}");
@@ -47,6 +53,53 @@ internal static class ChurnCommand
         double elapsed = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"turns {turns} errors {errors} seconds {elapsed:F2} rate {turns / elapsed:F0}"));
         await GatewayClient.CloseAllAsync(open).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary><c>--sequential</c>: <c>--connections</c> turns one after another on one connection; prints the
+    /// round trips' p50, p99 and maximum and the five slowest with their index (to see pauses). With
+    /// <c>--watch PID</c>, also the collections of that process during the run and the turns they overlapped.</summary>
+    private static async Task<int> SequentialAsync(int port, int turns, string content, int watchPid)
+    {
+        await using Harness.GcWatch? watch = watchPid > 0 ? Harness.GcWatch.Start(watchPid) : null;
+        if (watch is not null)
+        {
+            await Task.Delay(1000).ConfigureAwait(false); // the session's first events
+        }
+
+        var spans = new (DateTime Start, DateTime End)[turns];
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using WsConnection connection = await GatewayClient.OpenAsync(new IPEndPoint(IPAddress.Loopback, port), null, 16 * 1024, deadline.Token).ConfigureAwait(false);
+        var ms = new double[turns];
+        for (int i = 0; i < turns; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            DateTime at = DateTime.UtcNow;
+            TurnResult turn = await GatewayClient.RunTurnAsync(connection, $"q{i}", content, null, 0, deadline.Token).ConfigureAwait(false);
+            ms[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            spans[i] = (at, at.AddMilliseconds(ms[i]));
+            if (turn.Error is not null)
+            {
+                Console.WriteLine($"turn {i} failed: {turn.Error}");
+            }
+        }
+
+        double[] sorted = [.. ms.Order()];
+        string slowest = string.Join(" ", ms.Select((v, i) => (v, i)).OrderByDescending(x => x.v).Take(5).Select(x => string.Create(CultureInfo.InvariantCulture, $"#{x.i}:{x.v:F2}")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"sequential {turns} p50 {sorted[turns / 2]:F3} p99 {sorted[(int)Math.Ceiling(turns * 0.99) - 1]:F3} max {sorted[^1]:F3} ms; slowest {slowest}"));
+        if (watch is not null)
+        {
+            await Task.Delay(1500).ConfigureAwait(false);
+            foreach (Harness.RuntimeEvent e in watch.Events.Where(e => e.At >= spans[0].Start && e.At <= spans[^1].End && !e.What.StartsWith("  (", StringComparison.Ordinal)))
+            {
+                int hit = Array.FindIndex(spans, t => e.At >= t.Start && e.At <= t.End);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {e.What} paused {e.PauseMs:F2} ms during turn #{hit} ({(hit >= 0 ? ms[hit] : 0):F2} ms)"));
+            }
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await connection.CloseAsync(timeout.Token).ConfigureAwait(false);
         return 0;
     }
 }
