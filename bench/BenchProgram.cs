@@ -58,7 +58,7 @@ internal static class BenchProgram
         results.GatewayEnvironment = Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") ?? "";
         Console.WriteLine($"Machine: {results.Machine.Cores} cores, {results.Machine.CpuModel}, {results.Machine.MemoryGiB:F1} GiB, .NET {results.Machine.DotnetVersion}");
 
-        bool needsStack = options.Selected.Overlaps(["throughput", "latency", "direct", "density", "memory", "cancel", "appserver", "cold", "scope"]);
+        bool needsStack = options.Selected.Overlaps(["throughput", "latency", "direct", "density", "memory", "cancel", "appserver", "cold", "scope", "turnstart"]);
         if (needsStack)
         {
             Builder.Build(options);
@@ -134,6 +134,12 @@ internal static class BenchProgram
         {
             Console.WriteLine("Scopes on objects …");
             results.Scope = await ScopeScenario.RunAsync(options).ConfigureAwait(false);
+        }
+
+        if (options.Selected.Contains("turnstart"))
+        {
+            Console.WriteLine("CPU per turn start …");
+            results.TurnStartCpu = await TurnStartCpuScenario.RunAsync(options).ConfigureAwait(false);
         }
 
         if (options.Selected.Contains("appserver"))

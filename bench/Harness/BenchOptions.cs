@@ -5,7 +5,7 @@ namespace LettaSockets.Bench.Harness;
 /// <summary>Command line: <c>&lt;scenario…&gt; [--runs N] [--artifacts DIR] [--no-build] [--quick] [--no-doc]</c>.</summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] Scenarios = ["throughput", "latency", "direct", "density", "memory", "cancel", "micro", "appserver", "cold", "scope"];
+    public static readonly string[] Scenarios = ["throughput", "latency", "direct", "density", "memory", "cancel", "micro", "appserver", "cold", "scope", "turnstart"];
 
     public HashSet<string> Selected { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -148,7 +148,7 @@ internal sealed class BenchOptions
     }
 
     public static string Usage => """
-        Usage: dotnet run -c Release --project bench -- <all|throughput|latency|direct|density|memory|cancel|micro|appserver|cold|scope|report>... [options]
+        Usage: dotnet run -c Release --project bench -- <all|throughput|latency|direct|density|memory|cancel|micro|appserver|cold|scope|turnstart|report>... [options]
           report            only regenerate docs/BENCHMARKS.md and the chart from bench/results/latest.json
           --runs N          repetitions of each measurement (default 3)
           --artifacts DIR   where the gateway and simulator are built (default /tmp/art-bench)

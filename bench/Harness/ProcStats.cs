@@ -20,6 +20,46 @@ internal static class ProcStats
         }
     }
 
+    /// <summary>User and system CPU time apart (<see cref="Process.UserProcessorTime"/>, <see cref="Process.PrivilegedProcessorTime"/>).</summary>
+    public static (TimeSpan User, TimeSpan System) CpuSplit(int pid)
+    {
+        try
+        {
+            using Process process = Process.GetProcessById(pid);
+            process.Refresh();
+            return (process.UserProcessorTime, process.PrivilegedProcessorTime);
+        }
+        catch (ArgumentException)
+        {
+            return (TimeSpan.Zero, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>Voluntary context switches of all the process's threads (<c>/proc/&lt;pid&gt;/task/*/status</c>): how often it went to sleep.</summary>
+    public static long VoluntarySwitches(int pid)
+    {
+        long total = 0;
+        foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                foreach (string line in File.ReadLines(Path.Combine(task, "status")))
+                {
+                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+                    {
+                        total += long.Parse(line.AsSpan("voluntary_ctxt_switches:".Length).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // a thread that ended between the listing and the read
+            }
+        }
+
+        return total;
+    }
+
     /// <summary><c>VmRSS</c> of <c>/proc/&lt;pid&gt;/status</c>, in bytes.</summary>
     public static long RssBytes(int pid) => StatusField(pid, "VmRSS:") * 1024;
 

@@ -31,6 +31,8 @@ internal sealed class BenchResults
     public ColdSection? Cold { get; set; }
 
     public ScopeSection? Scope { get; set; }
+
+    public TurnStartCpuSection? TurnStartCpu { get; set; }
 }
 
 internal sealed record MachineInfo(int Cores, string CpuModel, double MemoryGiB, string DotnetVersion, string Os, string Kernel, long MaxOpenFiles);
@@ -317,3 +319,22 @@ internal sealed class ScopeSection
 internal sealed record ScopeRun(
     double PlainP50Ms, double PlainP99Ms, double CachedP50Ms, double CachedP99Ms, double LookupP50Ms, double LookupP99Ms,
     double FirstResumeP50Ms, double FirstResumeP99Ms, double AgainResumeP50Ms, double AgainResumeP99Ms, int Resumes);
+
+/// <summary>CPU per short turn, the gateway against the native bare relay (<c>turnstart</c>).</summary>
+internal sealed class TurnStartCpuSection
+{
+    public DateTimeOffset MeasuredAt { get; set; }
+
+    public int Connections { get; set; }
+
+    public double WindowSeconds { get; set; }
+
+    public string Content { get; set; } = "";
+
+    public List<TurnStartCpuRun> Runs { get; set; } = [];
+}
+
+internal sealed record TurnStartCpuRun(TurnStartCpu Gateway, TurnStartCpu BareRelay);
+
+/// <summary>One server's figures over the measured window, per finished turn (µs of CPU, voluntary context switches).</summary>
+internal sealed record TurnStartCpu(long Turns, long Errors, double TurnsPerSecond, double UserMicros, double SystemMicros, double SwitchesPerTurn, double SimulatorMicros);

@@ -62,6 +62,7 @@ internal static partial class DocWriter
         WriteAppServer(md, r.AppServer);
         WriteCold(md, r.Cold);
         WriteScope(md, r.Scope);
+        WriteTurnStartCpu(md, r.TurnStartCpu);
         WriteMicro(md, r.Micro);
         return md.ToString();
     }
@@ -374,6 +375,26 @@ internal static partial class DocWriter
         md.AppendLine(I($"| message to a new conversation (one `GET /v1/conversations/{{id}}`) | {Cell(x => x.LookupP50Ms, x => x.LookupP99Ms)} | {Stat.Of(s.Runs.Select(x => x.LookupP50Ms - x.PlainP50Ms)).Format("F3", " ms")} |"));
         md.AppendLine(I($"| resume → first chunk, the run's first resume (one `GET /v1/runs/{{id}}`) | {Cell(x => x.FirstResumeP50Ms, x => x.FirstResumeP99Ms)} | {Stat.Of(s.Runs.Select(x => x.FirstResumeP50Ms - x.AgainResumeP50Ms)).Format("F3", " ms")} |"));
         md.AppendLine(I($"| resume → first chunk, the same run again (cached) | {Cell(x => x.AgainResumeP50Ms, x => x.AgainResumeP99Ms)} | – |"));
+        md.AppendLine();
+    }
+
+    private static void WriteTurnStartCpu(StringBuilder md, TurnStartCpuSection? s)
+    {
+        if (s is null || s.Runs.Count == 0)
+        {
+            return;
+        }
+
+        string Line(string name, Func<TurnStartCpuRun, TurnStartCpu> of) =>
+            I($"| {name} | {Stat.Of(s.Runs.Select(r => of(r).UserMicros + of(r).SystemMicros)).Format("F1", " µs")} | {Stat.Of(s.Runs.Select(r => of(r).UserMicros)).Format("F1", " µs")} | {Stat.Of(s.Runs.Select(r => of(r).SystemMicros)).Format("F1", " µs")} | {Stat.Of(s.Runs.Select(r => of(r).SwitchesPerTurn)).Format("F2")} | {Stat.Of(s.Runs.Select(r => of(r).TurnsPerSecond)).Format("N0")} | {Stat.Of(s.Runs.Select(r => of(r).SimulatorMicros)).Format("F0", " µs")} |");
+        md.AppendLine(I($"### CPU per turn start (measured {s.MeasuredAt:yyyy-MM-dd})"));
+        md.AppendLine();
+        md.AppendLine(I($"What starting and finishing one short turn costs the server (`bench -- turnstart`): {s.Connections} connections run `{s.Content}` turns (4 deltas, unpaced) back to back, so nearly all of the work is turn starts and ends; the server's CPU and its threads' voluntary context switches are read from /proc around a {s.WindowSeconds:F0} s window after a warm-up and divided by the turns finished. The gateway as shipped, then a fresh native bare relay on the same simulator. Median of {s.Runs.Count} runs (min–max)."));
+        md.AppendLine();
+        md.AppendLine("| server | CPU per turn | user | system | context switches per turn | turns/s | the simulator's CPU per turn |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        md.AppendLine(Line("gateway (native, shipped)", r => r.Gateway));
+        md.AppendLine(Line("bare relay (native; no parsing, no queue, no limits)", r => r.BareRelay));
         md.AppendLine();
     }
 

@@ -39,21 +39,27 @@ internal static class ChurnCommand
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 60));
         IReadOnlyList<WsConnection> open = await GatewayClient.OpenManyAsync(new IPEndPoint(IPAddress.Loopback, port), connections, 16 * 1024, deadline.Token).ConfigureAwait(false);
         Console.WriteLine($"open {open.Count}");
+        (long turns, long errors, double elapsed) = await ChurnAsync(open, TimeSpan.FromSeconds(seconds), content, deadline.Token).ConfigureAwait(false);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"turns {turns} errors {errors} seconds {elapsed:F2} rate {turns / elapsed:F0}"));
+        await GatewayClient.CloseAllAsync(open).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Every connection runs <paramref name="content"/> turns back to back until <paramref name="duration"/> is over.</summary>
+    public static async Task<(long Turns, long Errors, double Seconds)> ChurnAsync(IReadOnlyList<WsConnection> connections, TimeSpan duration, string content, CancellationToken cancellationToken)
+    {
         long turns = 0, errors = 0;
         var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = connections, CancellationToken = deadline.Token }, async (connection, ct) =>
+        await Parallel.ForEachAsync(connections, new ParallelOptions { MaxDegreeOfParallelism = connections.Count, CancellationToken = cancellationToken }, async (connection, ct) =>
         {
             int n = 0;
-            while (clock.Elapsed.TotalSeconds < seconds)
+            while (clock.Elapsed < duration)
             {
                 TurnResult turn = await GatewayClient.RunTurnAsync(connection, $"c{n++}", content, null, 0, ct).ConfigureAwait(false);
                 Interlocked.Increment(ref turn.Error is null ? ref turns : ref errors);
             }
         }).ConfigureAwait(false);
-        double elapsed = clock.Elapsed.TotalSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"turns {turns} errors {errors} seconds {elapsed:F2} rate {turns / elapsed:F0}"));
-        await GatewayClient.CloseAllAsync(open).ConfigureAwait(false);
-        return 0;
+        return (turns, errors, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary><c>--sequential</c>: <c>--connections</c> turns one after another on one connection; prints the
