@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using LettaSockets.Server.Upstream;
 
 namespace LettaSockets.Server.Turns;
@@ -110,11 +109,20 @@ public sealed class OwnRuns
 {
     public const int Capacity = 256;
 
-    // Made with the first run to remember: a connection that never ran a turn holds neither (about 1.4 KiB).
-    private ConcurrentQueue<string>? _order;
-    private ConcurrentDictionary<string, byte>? _runs;
+    // One connection's record: written when one of its pumps stops, read by its follows, rarely at the same
+    // moment, so one lock over a set and its order is enough (a concurrent dictionary took a stripe lock per
+    // add and per remove anyway, and cost about 1.4 KiB before holding anything). Made with the first run.
+    private readonly Lock _gate = new();
+    private HashSet<string>? _runs;
+    private Queue<string>? _order;
 
-    public bool Contains(string run) => Volatile.Read(ref _runs)?.ContainsKey(run) == true;
+    public bool Contains(string run)
+    {
+        lock (_gate)
+        {
+            return _runs?.Contains(run) == true;
+        }
+    }
 
     /// <summary>Remembers the run of a turn the connection started itself (followed turns are not its own).</summary>
     public void Remember(Turn turn)
@@ -124,17 +132,19 @@ public sealed class OwnRuns
             return;
         }
 
-        ConcurrentDictionary<string, byte> runs = LazyInitializer.EnsureInitialized(ref _runs, static () => new(StringComparer.Ordinal));
-        if (!runs.TryAdd(run, 0))
+        lock (_gate)
         {
-            return;
-        }
+            if (!(_runs ??= new HashSet<string>(StringComparer.Ordinal)).Add(run))
+            {
+                return;
+            }
 
-        ConcurrentQueue<string> order = LazyInitializer.EnsureInitialized(ref _order);
-        order.Enqueue(run);
-        while (order.Count > Capacity && order.TryDequeue(out string? old))
-        {
-            runs.TryRemove(old, out _);
+            Queue<string> order = _order ??= new Queue<string>();
+            order.Enqueue(run);
+            if (order.Count > Capacity)
+            {
+                _runs.Remove(order.Dequeue());
+            }
         }
     }
 }

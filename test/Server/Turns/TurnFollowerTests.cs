@@ -29,6 +29,29 @@ public sealed class TurnFollowerTests
     }
 
     [TestMethod]
+    public void Own_runs_keep_the_newest_capacity_and_skip_followed_turns()
+    {
+        var own = new OwnRuns();
+        for (int i = 0; i <= OwnRuns.Capacity; i++)
+        {
+            own.Remember(OwnTurn($"run-{i}"));
+        }
+
+        own.Remember(OwnTurn($"run-{OwnRuns.Capacity}")); // again: no second place in the order
+        var followed = new Turn(new TurnState("followed", "agent-1", resumable: true, 0) { Followed = true }, new LettaTurnRequest("agent-1"), new TurnOptions(TimeSpan.FromSeconds(5), null), TimeProvider.System, canceller: null, hostAborted: default);
+        followed.Info.RunId = "run-followed";
+        own.Remember(followed);
+
+        Assert.IsFalse(own.Contains("run-0"), "the oldest is forgotten once more than the capacity were started");
+        Assert.IsTrue(own.Contains("run-1"));
+        Assert.IsTrue(own.Contains($"run-{OwnRuns.Capacity}"));
+        Assert.IsFalse(own.Contains("run-followed"), "a followed turn is not the connection's own");
+        own.Remember(OwnTurn("run-next"));
+        Assert.IsFalse(own.Contains("run-1"), "the remembered-again run did not take a second slot: the next eviction is run-1");
+        Assert.IsTrue(own.Contains("run-2"));
+    }
+
+    [TestMethod]
     public async Task Each_run_is_attached_once_oldest_first_and_never_the_connections_own()
     {
         var upstream = new RecordingUpstream { ActiveRuns = ["run-3", "run-2", "run-1"] };
