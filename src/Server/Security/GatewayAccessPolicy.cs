@@ -17,6 +17,11 @@ internal sealed class GatewayAccessPolicy(GatewayGuard guard) : MatcherPolicy, I
 
     public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
     {
+        if (guard.MiddlewareInstalled)
+        {
+            return Task.CompletedTask; // the matcher was built before the pipeline: the middleware is there after all
+        }
+
         for (int i = 0; i < candidates.Count; i++)
         {
             if (candidates.IsValidCandidate(i) && GatewayAccess.IsGuarded(candidates[i].Endpoint))
