@@ -6,7 +6,8 @@ using LettaSockets.Bench.Load;
 namespace LettaSockets.Bench.Scenarios;
 
 /// <summary>
-/// <c>churn --port P --connections C --seconds S [--content X]</c>: a tool for experiments on the cost of a
+/// <c>churn --port P --connections C --seconds S [--content X]</c> (or <c>--sequential N [--watch PID]</c>, below):
+/// a tool for experiments on the cost of a
 /// turn start. C connections to a gateway (or the bare relay, which speaks the same frames) each run short
 /// turns back to back for S seconds; prints the turns finished and their rate. Read the server's CPU time
 /// around it (<c>/proc/PID/stat</c>) to get CPU per turn, or sample it with perf: with a 4-delta turn almost
@@ -16,24 +17,15 @@ internal static class ChurnCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int port = 0, connections = 32;
-        double seconds = 10;
-        string content = "bench n=4 pace=0 size=16";
-        for (int i = 1; i < args.Length - 1; i += 2)
+        string? Value(string name) => Array.IndexOf(args, name) is int at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+        int Int(string name, int otherwise) => Value(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : otherwise;
+        int port = Int("--port", 0);
+        int connections = Int("--connections", 32);
+        double seconds = Value("--seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 10;
+        string content = Value("--content") ?? "bench n=4 pace=0 size=16";
+        if (Int("--sequential", 0) is int sequential and > 0)
         {
-            switch (args[i])
-            {
-                case "--port": port = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--connections": connections = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--content": content = args[i + 1]; break;
-            }
-        }
-
-        if (args.Contains("--sequential"))
-        {
-            int watch = Array.IndexOf(args, "--watch") is int w and >= 0 ? int.Parse(args[w + 1], CultureInfo.InvariantCulture) : 0;
-            return await SequentialAsync(port, connections, content, watch).ConfigureAwait(false);
+            return await SequentialAsync(port, sequential, content, Int("--watch", 0)).ConfigureAwait(false);
         }
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 60));
@@ -62,7 +54,7 @@ internal static class ChurnCommand
         return (turns, errors, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary><c>--sequential</c>: <c>--connections</c> turns one after another on one connection; prints the
+    /// <summary><c>--sequential N</c>: N turns one after another on one connection; prints the
     /// round trips' p50, p99 and maximum and the five slowest with their index (to see pauses). With
     /// <c>--watch PID</c>, also the collections of that process during the run and the turns they overlapped.</summary>
     private static async Task<int> SequentialAsync(int port, int turns, string content, int watchPid)
