@@ -15,7 +15,7 @@ public sealed record LettaTurnRequest(string AgentId)
     /// </summary>
     public string Otid
     {
-        get => field ??= Guid.NewGuid().ToString();
+        get => LazyInitializer.EnsureInitialized(ref field, static () => Guid.NewGuid().ToString()); // one value, however many read it first
         init => field = value;
     }
 

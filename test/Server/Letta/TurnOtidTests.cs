@@ -41,6 +41,19 @@ public sealed class TurnOtidTests
         Assert.AreEqual(otid, parsed.ToString());
     }
 
+    [TestMethod]
+    public void A_request_without_an_otid_gets_one_random_uuid_that_stays_the_same_and_a_given_one_is_kept()
+    {
+        var unset = new LettaTurnRequest("agent-1");
+        string[] read = new string[8];
+        Parallel.For(0, read.Length, i => read[i] = unset.Otid);
+
+        Assert.IsTrue(Guid.TryParse(read[0], out _));
+        Assert.AreEqual(1, read.Distinct().Count(), "every reader, the first ones at once included, sees the same otid (retries send it again)");
+        Assert.AreNotEqual(read[0], new LettaTurnRequest("agent-1").Otid);
+        Assert.AreEqual("given", new LettaTurnRequest("agent-1") { Otid = "given" }.Otid);
+    }
+
     private static string Reference(string agent, string turn)
     {
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes("lettasockets/otid/" + agent + "/" + turn));
