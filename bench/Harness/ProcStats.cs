@@ -43,13 +43,7 @@ internal static class ProcStats
         {
             try
             {
-                foreach (string line in File.ReadLines(Path.Combine(task, "status")))
-                {
-                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
-                    {
-                        total += long.Parse(line.AsSpan("voluntary_ctxt_switches:".Length).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                }
+                total += StatusField(Path.Combine(task, "status"), "voluntary_ctxt_switches:");
             }
             catch (IOException)
             {
@@ -163,9 +157,11 @@ internal static class ProcStats
         return threads;
     }
 
-    private static long StatusField(int pid, string field)
+    private static long StatusField(int pid, string field) => StatusField($"/proc/{pid}/status", field);
+
+    private static long StatusField(string statusFile, string field)
     {
-        foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+        foreach (string line in File.ReadLines(statusFile))
         {
             if (line.StartsWith(field, StringComparison.Ordinal))
             {
