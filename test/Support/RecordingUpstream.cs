@@ -10,9 +10,14 @@ public sealed class RecordingUpstream : IUpstream
 
     public UpstreamCapabilities Capabilities { get; init; } = UpstreamCapabilities.All;
 
+    /// <summary>When set, a cancel call is recorded and then blocks the thread that made it until the
+    /// event is set (at most 30 s): an upstream whose call does its sending on the caller's thread.</summary>
+    public ManualResetEventSlim? HoldCancels { get; init; }
+
     public Task<bool> CancelRunAsync(string agentId, string? runId, CancellationToken cancellationToken)
     {
         Cancels.Enqueue((agentId, runId));
+        HoldCancels?.Wait(TimeSpan.FromSeconds(30), CancellationToken.None);
         return Task.FromResult(true);
     }
 

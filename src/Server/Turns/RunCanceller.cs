@@ -8,6 +8,9 @@ namespace LettaSockets.Server.Turns;
 /// Calls Letta's cancel endpoint for runs the gateway gives up (client cancel, disconnect, idle
 /// timeout, shutdown). Calls are bounded by <see cref="LettaOptions.CancelTimeout"/>, independent of
 /// the connection that asked (it is often gone), and tracked so shutdown can wait for them.
+/// A call starts on the thread pool, never on the caller's thread: callers hold a turn's lock and are
+/// about to send the client its <c>done</c>, and sending a request (the resilience pipeline, a pooled
+/// connection, the socket write; an App Server command frame) is work neither should wait for.
 /// </summary>
 public sealed class RunCanceller(IUpstream client, IOptions<LettaOptions> options)
 {
@@ -17,7 +20,7 @@ public sealed class RunCanceller(IUpstream client, IOptions<LettaOptions> option
 
     public Task CancelAsync(string agentId, string runId)
     {
-        Task call = CancelCoreAsync(agentId, runId);
+        Task call = Task.Run(() => CancelCoreAsync(agentId, runId));
         if (!call.IsCompleted)
         {
             _pending.TryAdd(call, 0);

@@ -57,16 +57,18 @@ public sealed class TurnLifecycleTests
 
         Assert.ThrowsExactly<ObjectDisposedException>(() => output.WaitHandle.GetType());
     }
-    private static (Turn Turn, RecordingUpstream Upstream) WithCanceller(bool resumable)
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    private static (Turn Turn, RecordingUpstream Upstream) WithCanceller(bool resumable, RecordingUpstream? upstream = null)
     {
-        var upstream = new RecordingUpstream();
+        upstream ??= new RecordingUpstream();
         var canceller = new RunCanceller(upstream, Options.Create(new LettaOptions()));
         var turn = new Turn(new TurnState("t", "agent-1", resumable, 0), new LettaTurnRequest("agent-1"), new TurnOptions(TimeSpan.FromSeconds(5), null), TimeProvider.System, canceller, default);
         return (turn, upstream);
     }
 
     [TestMethod]
-    public void A_cancelled_turn_stops_its_run_once_even_when_asked_again()
+    public async Task A_cancelled_turn_stops_its_run_once_even_when_asked_again()
     {
         (Turn turn, RecordingUpstream upstream) = WithCanceller(resumable: false);
         turn.Info.RunId = "run-1";
@@ -74,26 +76,29 @@ public sealed class TurnLifecycleTests
         turn.Cancel(CancelledBy.Client);
         turn.StopRunIfAbandoned(RunStop.Cancelled);
         turn.StopRunIfAbandoned(RunStop.Lost);
+        await turn.CancelCall.WaitAsync(Bound);
 
         Assert.AreEqual(1, upstream.Cancels.Count);
         Assert.AreEqual(("agent-1", "run-1"), upstream.Cancels.Single());
     }
 
     [TestMethod]
-    public void A_run_named_only_after_the_cancel_is_stopped_when_it_is_named()
+    public async Task A_run_named_only_after_the_cancel_is_stopped_when_it_is_named()
     {
         (Turn turn, RecordingUpstream upstream) = WithCanceller(resumable: false);
         turn.Cancel(CancelledBy.Client);
+        await turn.CancelCall.WaitAsync(Bound);
         Assert.AreEqual(0, upstream.Cancels.Count, "no run to name yet");
 
         turn.Info.RunId = "run-2";
         turn.StopRunIfAbandoned(RunStop.Cancelled);
+        await turn.CancelCall.WaitAsync(Bound);
 
         Assert.AreEqual("run-2", upstream.Cancels.Single().RunId);
     }
 
     [TestMethod]
-    public void A_detached_resumable_run_lives_on_and_a_cancelled_resumable_run_does_not()
+    public async Task A_detached_resumable_run_lives_on_and_a_cancelled_resumable_run_does_not()
     {
         (Turn detached, RecordingUpstream kept) = WithCanceller(resumable: true);
         detached.Info.RunId = "run-3";
@@ -103,6 +108,7 @@ public sealed class TurnLifecycleTests
         (Turn cancelled, RecordingUpstream stopped) = WithCanceller(resumable: true);
         cancelled.Info.RunId = "run-4";
         cancelled.Cancel(CancelledBy.Client);
+        await Task.WhenAll(detached.CancelCall, cancelled.CancelCall).WaitAsync(Bound);
 
         Assert.IsTrue(detached.IsDetached);
         Assert.AreEqual(0, kept.Cancels.Count, "a detached run is the client's to resume");
@@ -110,7 +116,7 @@ public sealed class TurnLifecycleTests
     }
 
     [TestMethod]
-    public void A_lost_run_is_stopped_unless_it_is_resumable()
+    public async Task A_lost_run_is_stopped_unless_it_is_resumable()
     {
         (Turn plain, RecordingUpstream plainUpstream) = WithCanceller(resumable: false);
         (Turn resumable, RecordingUpstream resumableUpstream) = WithCanceller(resumable: true);
@@ -120,8 +126,34 @@ public sealed class TurnLifecycleTests
         plain.StopRunIfAbandoned(RunStop.Lost);
         resumable.StopRunIfAbandoned(RunStop.Lost);
         plain.StopRunIfAbandoned(RunStop.Cancelled); // not cancelled: nothing more
+        await Task.WhenAll(plain.CancelCall, resumable.CancelCall).WaitAsync(Bound);
 
         Assert.AreEqual(1, plainUpstream.Cancels.Count);
         Assert.AreEqual(0, resumableUpstream.Cancels.Count);
+    }
+
+    [TestMethod]
+    public async Task A_cancel_returns_while_Letta_is_still_being_told()
+    {
+        // The reader loop cancels and then queues the client's done: a cancel call that sends on the
+        // cancelling thread (and under the turn's lock) would hold the done back for as long as it takes.
+        using var hold = new ManualResetEventSlim();
+        (Turn turn, RecordingUpstream upstream) = WithCanceller(resumable: false, new RecordingUpstream { HoldCancels = hold });
+        turn.Info.RunId = "run-7";
+
+        try
+        {
+            await Task.Run(() => turn.Cancel(CancelledBy.Client)).WaitAsync(Bound);
+            Assert.IsTrue(turn.Info.IsCancelled);
+            Assert.IsFalse(turn.CancelCall.IsCompleted, "the call to Letta is still held, and the cancel did not wait for it");
+            turn.Dispose(); // nor does tearing the turn down
+        }
+        finally
+        {
+            hold.Set();
+        }
+
+        await turn.CancelCall.WaitAsync(Bound);
+        Assert.AreEqual(("agent-1", "run-7"), upstream.Cancels.Single());
     }
 }
