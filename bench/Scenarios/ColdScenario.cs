@@ -22,7 +22,8 @@ namespace LettaSockets.Bench.Scenarios;
 /// 20 deltas/s for the first window, every delta recorded;
 /// warmed the same way, the same again; the direct floor at the same load; then the floor for a relay: a
 /// fresh bare relay published natively the same way (<c>bench/BareRelay</c>), its first window, warmed the
-/// same way, its window again, and the direct floor once more;</item>
+/// same way, its window again, the direct floor once more, and the warm turn-start probe through the relay
+/// (the floor of the throughput part's warm turn start);</item>
 /// <item><em>cancel</em> (native): rounds of 100 cancelled turns for the first window, pooled; warmed, the same.</item>
 /// </list>
 /// </summary>
@@ -60,7 +61,7 @@ internal static class ColdScenario
                 ColdLatencyRun latency = await LatencyAsync(options, options.Gateway, run).ConfigureAwait(false);
                 section.Latency.Add(latency);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  cold latency {latency.Build} run {run + 1}: {LatencyTurns} turns p99 first {Window.TotalSeconds:F0} s {latency.ColdP99Ms:F2} ms, warmed {latency.WarmP99Ms:F2} ms, direct {latency.DirectP99Ms:F2} ms; native bare relay first {Window.TotalSeconds:F0} s {latency.RelayColdP99Ms:F2} ms, warmed {latency.RelayWarmP99Ms:F2} ms, direct {latency.RelayDirectP99Ms:F2} ms; errors {latency.Errors}"));
+                    $"  cold latency {latency.Build} run {run + 1}: {LatencyTurns} turns p99 first {Window.TotalSeconds:F0} s {latency.ColdP99Ms:F2} ms, warmed {latency.WarmP99Ms:F2} ms, direct {latency.DirectP99Ms:F2} ms; native bare relay first {Window.TotalSeconds:F0} s {latency.RelayColdP99Ms:F2} ms, warmed {latency.RelayWarmP99Ms:F2} ms, direct {latency.RelayDirectP99Ms:F2} ms, warm turn start p99 {latency.RelayWarmTurnStart!.RequestP99Ms:F2} / {latency.RelayWarmTurnStart.FirstChunkP99Ms:F2} ms (direct {latency.RelayWarmTurnStart.DirectRequestP99Ms:F2} / {latency.RelayWarmTurnStart.DirectFirstChunkP99Ms:F2}); errors {latency.Errors}"));
             }
 
             if (options.ColdParts.Contains("cancel"))
@@ -135,6 +136,10 @@ internal static class ColdScenario
             await WarmAsync(stack, endPoint).ConfigureAwait(false);
             LatencyRun relayWarm = await LatencyScenario.MeasureAsync(options, stack, Mode.BareRelay, (server, endPoint), LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
             LatencyRun relayDirect = await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+
+            // The warm turn-start floor: the same 200-turn probe the gateway gets after its warm window, through
+            // the relay after its own (30 s of the throughput load, then a window of paced load).
+            TurnStartRun relayTurnStart = await TurnStartProbe.MeasureAsync(stack, WarmTurnStarts, WarmTurnStarts, endPoint).ConfigureAwait(false);
             if (server.HasExited)
             {
                 throw new InvalidOperationException($"The native bare relay exited:{Environment.NewLine}{server.Tail()}");
@@ -145,6 +150,7 @@ internal static class ColdScenario
                 RelayColdP99Ms = relayCold.P99Ms,
                 RelayWarmP99Ms = relayWarm.P99Ms,
                 RelayDirectP99Ms = relayDirect.P99Ms,
+                RelayWarmTurnStart = relayTurnStart,
             };
         }
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json;
 using LettaSockets.Bench.Harness;
 using LettaSockets.Bench.Load;
@@ -25,10 +26,12 @@ internal static class TurnStartProbe
     private const int ReceiveBuffer = 16 * 1024;
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public static async Task<TurnStartRun> MeasureAsync(BenchStack stack, int turns, int directTurns)
+    /// <param name="relay">Another relay in front of the same simulator to probe instead of the stack's gateway
+    /// (the bare relay, for the floor); its frames look like the gateway's to the client.</param>
+    public static async Task<TurnStartRun> MeasureAsync(BenchStack stack, int turns, int directTurns, IPEndPoint? relay = null)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        (List<double> request, List<double> first) = await GatewayAsync(stack, turns, deadline.Token).ConfigureAwait(false);
+        (List<double> request, List<double> first) = await GatewayAsync(stack, relay ?? stack.GatewayEndPoint, turns, deadline.Token).ConfigureAwait(false);
         (List<double> directRequest, List<double> directFirst) = await DirectAsync(stack, directTurns, deadline.Token).ConfigureAwait(false);
         return new TurnStartRun(
             turns,
@@ -42,10 +45,10 @@ internal static class TurnStartProbe
             CancelScenario.Percentile(directFirst, 0.99));
     }
 
-    private static async Task<(List<double> Request, List<double> First)> GatewayAsync(BenchStack stack, int turns, CancellationToken cancellationToken)
+    private static async Task<(List<double> Request, List<double> First)> GatewayAsync(BenchStack stack, IPEndPoint server, int turns, CancellationToken cancellationToken)
     {
         await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal"), cancellationToken).ConfigureAwait(false);
-        using WsConnection connection = await GatewayClient.OpenAsync(stack.GatewayEndPoint, null, ReceiveBuffer, cancellationToken).ConfigureAwait(false);
+        using WsConnection connection = await GatewayClient.OpenAsync(server, null, ReceiveBuffer, cancellationToken).ConfigureAwait(false);
         var sent = new long[turns];
         var first = new List<double>(turns);
         for (int i = 0; i < turns; i++)
