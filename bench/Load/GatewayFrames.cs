@@ -36,6 +36,11 @@ internal static class GatewayFrames
             return FrameType.Error;
         }
 
+        if (rest.StartsWith("pong\""u8))
+        {
+            return FrameType.Pong;
+        }
+
         return rest.StartsWith("ready\""u8) ? FrameType.Ready : FrameType.Other;
     }
 
@@ -63,4 +68,5 @@ internal enum FrameType
     Chunk,
     Done,
     Error,
+    Pong,
 }

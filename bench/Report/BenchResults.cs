@@ -222,7 +222,16 @@ internal sealed record CancelRun(
     double UpstreamP50Ms,
     double UpstreamP99Ms,
     double UpstreamMaxMs,
-    int ContentFramesAfterCancelMax);
+    int ContentFramesAfterCancelMax)
+{
+    /// <summary>Ping → <c>pong</c> on the same connections in the same rounds (session 12 on): the floor of
+    /// cancel → <c>done</c>, the same reader, queue and writer without the cancel.</summary>
+    public int? Pongs { get; init; }
+
+    public double? PongP50Ms { get; init; }
+
+    public double? PongP99Ms { get; init; }
+}
 
 internal sealed class MicroSection
 {
@@ -306,7 +315,13 @@ internal sealed record ColdLatencyRun(string Build, int Turns, double ColdP99Ms,
 }
 
 /// <summary>Cancel → <c>done</c> p99 over a fresh process's first window (rounds of 100 cancels, pooled) and warmed.</summary>
-internal sealed record ColdCancelRun(string Build, int ColdCancels, double ColdDoneP99Ms, int WarmCancels, double WarmDoneP99Ms, int Errors);
+internal sealed record ColdCancelRun(string Build, int ColdCancels, double ColdDoneP99Ms, int WarmCancels, double WarmDoneP99Ms, int Errors)
+{
+    /// <summary>Ping → <c>pong</c> p99 on the same connections in the same rounds (session 12 on): the floor.</summary>
+    public double? ColdPongP99Ms { get; init; }
+
+    public double? WarmPongP99Ms { get; init; }
+}
 
 /// <summary>What checking a named conversation or resumed run against the turn's agent costs (one look-up, then cached).</summary>
 internal sealed class ScopeSection

@@ -47,8 +47,10 @@ internal static partial class DocWriter
         {
             Stat cold = Stat.Of(cancel.Select(x => x.ColdDoneP99Ms));
             Stat warm = Stat.Of(cancel.Select(x => x.WarmDoneP99Ms));
-            md.AppendLine(Row(I($"Cold: cancel → `done` p99, {window} ({cancel.Min(x => x.ColdCancels):N0}+ cancels)"), I($"≤ {Goals.Cold.CancelToDoneP99Ms} ms"), cold.Format("F2", " ms"), "no cancel", cold.Median <= Goals.Cold.CancelToDoneP99Ms));
-            md.AppendLine(Row(I($"Warm: cancel → `done` p99 over ≥ {Goals.WarmCancelSamples} cancels ({cancel.Min(x => x.WarmCancels):N0}+ per run)"), I($"≤ {Goals.WarmCancelToDoneP99Ms} ms"), warm.Format("F2", " ms"), "no cancel", warm.Median <= Goals.WarmCancelToDoneP99Ms && cancel.All(x => x.WarmCancels >= Goals.WarmCancelSamples)));
+            List<ColdCancelRun> pinged = [.. cancel.Where(x => x.WarmPongP99Ms is not null)];
+            string PongFloor(Func<ColdCancelRun, double> pick) => pinged.Count == 0 ? "" : I($" (ping → `pong` on the same connections: {Stat.Of(pinged.Select(pick)).Format("F2", " ms")})");
+            md.AppendLine(Row(I($"Cold: cancel → `done` p99, {window} ({cancel.Min(x => x.ColdCancels):N0}+ cancels)"), I($"≤ {Goals.Cold.CancelToDoneP99Ms} ms"), cold.Format("F2", " ms") + PongFloor(x => x.ColdPongP99Ms!.Value), "no cancel", cold.Median <= Goals.Cold.CancelToDoneP99Ms));
+            md.AppendLine(Row(I($"Warm: cancel → `done` p99 over ≥ {Goals.WarmCancelSamples} cancels ({cancel.Min(x => x.WarmCancels):N0}+ per run)"), I($"≤ {Goals.WarmCancelToDoneP99Ms} ms"), warm.Format("F2", " ms") + PongFloor(x => x.WarmPongP99Ms!.Value), "no cancel", warm.Median <= Goals.WarmCancelToDoneP99Ms && cancel.All(x => x.WarmCancels >= Goals.WarmCancelSamples)));
         }
     }
 
@@ -117,6 +119,11 @@ internal static partial class DocWriter
             if (c.Cancel.Count > 0)
             {
                 md.AppendLine(I($"| cancel → `done` p99, rounds of 100 cancels ({c.Cancel.Min(x => x.ColdCancels):N0}+ / {c.Cancel.Min(x => x.WarmCancels):N0}+ cancels per run) | {Stat.Of(c.Cancel.Select(x => x.ColdDoneP99Ms)).Format("F2", " ms")} | {Stat.Of(c.Cancel.Select(x => x.WarmDoneP99Ms)).Format("F2", " ms")} | – |"));
+                List<ColdCancelRun> pinged = [.. c.Cancel.Where(x => x.WarmPongP99Ms is not null)];
+                if (pinged.Count > 0)
+                {
+                    md.AppendLine(I($"| … its floor: `ping` → `pong` p99 on the same connections, halfway to each cancel | {Stat.Of(pinged.Select(x => x.ColdPongP99Ms!.Value)).Format("F2", " ms")} | {Stat.Of(pinged.Select(x => x.WarmPongP99Ms!.Value)).Format("F2", " ms")} | – |"));
+                }
             }
 
             md.AppendLine();

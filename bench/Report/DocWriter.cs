@@ -123,7 +123,9 @@ internal static partial class DocWriter
         {
             Stat done = Stat.Of(cancel.Runs.Select(x => x.DoneP99Ms));
             Stat letta = Stat.Of(cancel.Runs.Select(x => x.UpstreamP99Ms));
-            md.AppendLine(Row(I($"Cancel → `done`, p99 ({cancel.Turns} concurrent turns, {cancel.Runs.Min(x => x.Cancelled)} cancels a run)"), I($"≤ {Goals.CancelToDoneP99Ms} ms"), done.Format("F2", " ms"), "no cancel", done.Median <= Goals.CancelToDoneP99Ms));
+            List<CancelRun> pinged = [.. cancel.Runs.Where(x => x.PongP99Ms is not null)];
+            string floor = pinged.Count == 0 ? "" : I($" (ping → `pong` on the same connections: {Stat.Of(pinged.Select(x => x.PongP99Ms!.Value)).Format("F2", " ms")})");
+            md.AppendLine(Row(I($"Cancel → `done`, p99 ({cancel.Turns} concurrent turns, {cancel.Runs.Min(x => x.Cancelled)} cancels a run)"), I($"≤ {Goals.CancelToDoneP99Ms} ms"), done.Format("F2", " ms") + floor, "no cancel", done.Median <= Goals.CancelToDoneP99Ms));
             md.AppendLine(Row("Cancel → Letta's cancel call received, p99", I($"≤ {Goals.CancelToLettaMs} ms"), letta.Format("F2", " ms"), "no cancel", letta.Median <= Goals.CancelToLettaMs && cancel.Runs.All(x => x.UpstreamCalls == x.Cancelled)));
         }
 
@@ -212,6 +214,11 @@ internal static partial class DocWriter
         md.AppendLine("|---|---|---|---|");
         md.AppendLine(I($"| cancel frame → `done` | {Stat.Of(c.Runs.Select(x => x.DoneP50Ms)).Format("F2")} | {Stat.Of(c.Runs.Select(x => x.DoneP99Ms)).Format("F2")} | {Stat.Of(c.Runs.Select(x => x.DoneMaxMs)).Format("F2")} |"));
         md.AppendLine(I($"| cancel frame → Letta receives the cancel call | {Stat.Of(c.Runs.Select(x => x.UpstreamP50Ms)).Format("F2")} | {Stat.Of(c.Runs.Select(x => x.UpstreamP99Ms)).Format("F2")} | {Stat.Of(c.Runs.Select(x => x.UpstreamMaxMs)).Format("F2")} |"));
+        List<CancelRun> pinged = [.. c.Runs.Where(x => x.PongP99Ms is not null)];
+        if (pinged.Count > 0)
+        {
+            md.AppendLine(I($"| the floor: `ping` → `pong` on the same connections, halfway to each cancel | {Stat.Of(pinged.Select(x => x.PongP50Ms!.Value)).Format("F2")} | {Stat.Of(pinged.Select(x => x.PongP99Ms!.Value)).Format("F2")} | – |"));
+        }
         md.AppendLine();
         md.AppendLine(I($"Letta's cancel call was seen for {c.Runs.Sum(x => x.UpstreamCalls)} of {c.Runs.Sum(x => x.Cancelled)} cancelled turns; at most {c.Runs.Max(x => x.ContentFramesAfterCancelMax)} content frames (already in flight) arrived after a cancel was sent; {c.Runs.Sum(x => x.Errors)} errors."));
         md.AppendLine();

@@ -13,6 +13,9 @@ namespace LettaSockets.Bench.Scenarios;
 /// before the cancel frame is sent to the arrival of its <c>done</c>, and to the moment the simulator
 /// received Letta's cancel call for the run (its journal's Stopwatch timestamp; both processes read
 /// CLOCK_MONOTONIC). Also counts content frames that still arrived after the cancel was sent.
+/// The floor, on the same connections in the same rounds: halfway to its cancel every turn's client sends a
+/// <c>ping</c> and times its <c>pong</c>: the same reader loop, output queue and writer loop as a cancel's
+/// <c>done</c>, without the cancel, under the same load on the same cores.
 /// </summary>
 internal static class CancelScenario
 {
@@ -38,27 +41,29 @@ internal static class CancelScenario
             CancelRun result = Summarize(rounds);
             section.Runs.Add(result);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  cancel run {run + 1} ({result.Cancelled} cancels): cancel→done p50 {result.DoneP50Ms:F2} ms p99 {result.DoneP99Ms:F2} ms max {result.DoneMaxMs:F2} ms; cancel→Letta call p50 {result.UpstreamP50Ms:F2} ms p99 {result.UpstreamP99Ms:F2} ms max {result.UpstreamMaxMs:F2} ms ({result.UpstreamCalls}/{result.Cancelled}); late content frames ≤ {result.ContentFramesAfterCancelMax}; errors {result.Errors}"));
+                $"  cancel run {run + 1} ({result.Cancelled} cancels): cancel→done p50 {result.DoneP50Ms:F2} ms p99 {result.DoneP99Ms:F2} ms max {result.DoneMaxMs:F2} ms; cancel→Letta call p50 {result.UpstreamP50Ms:F2} ms p99 {result.UpstreamP99Ms:F2} ms max {result.UpstreamMaxMs:F2} ms ({result.UpstreamCalls}/{result.Cancelled}); ping→pong p99 {result.PongP99Ms:F2} ms ({result.Pongs}); late content frames ≤ {result.ContentFramesAfterCancelMax}; errors {result.Errors}"));
         }
 
         return section;
     }
 
-    /// <summary>One round of <paramref name="turns"/> cancelled turns; also every cancel → <c>done</c> time (ms),
-    /// so rounds can be pooled (the cold scenario's first seconds).</summary>
-    internal static async Task<(CancelRun Run, List<double> Done)> MeasureWithSamplesAsync(BenchStack stack, int turns, int seed)
+    /// <summary>One round of <paramref name="turns"/> cancelled turns; also every cancel → <c>done</c> and ping →
+    /// <c>pong</c> time (ms), so rounds can be pooled (the cold scenario's first seconds).</summary>
+    internal static async Task<(CancelRun Run, List<double> Done, List<double> Pong)> MeasureWithSamplesAsync(BenchStack stack, int turns, int seed)
     {
         Samples samples = await MeasureRoundAsync(stack, turns, seed).ConfigureAwait(false);
-        return (Summarize([samples]), samples.Done);
+        return (Summarize([samples]), samples.Done, samples.Pong);
     }
 
-    /// <summary>What one round measured: cancel → <c>done</c> and cancel → Letta's cancel call per turn (ms).</summary>
-    private sealed record Samples(List<double> Done, List<double> Upstream, int Errors, int LateFrames);
+    /// <summary>What one round measured: cancel → <c>done</c>, cancel → Letta's cancel call and ping → <c>pong</c>
+    /// per turn (ms).</summary>
+    private sealed record Samples(List<double> Done, List<double> Upstream, List<double> Pong, int Errors, int LateFrames);
 
     private static CancelRun Summarize(IReadOnlyList<Samples> rounds)
     {
         List<double> done = [.. rounds.SelectMany(r => r.Done)];
         List<double> upstream = [.. rounds.SelectMany(r => r.Upstream)];
+        List<double> pong = [.. rounds.SelectMany(r => r.Pong)];
         return new CancelRun(
             done.Count,
             rounds.Sum(r => r.Errors),
@@ -69,7 +74,12 @@ internal static class CancelScenario
             Percentile(upstream, 0.50),
             Percentile(upstream, 0.99),
             upstream.Count == 0 ? 0 : upstream.Max(),
-            rounds.Count == 0 ? 0 : rounds.Max(r => r.LateFrames));
+            rounds.Count == 0 ? 0 : rounds.Max(r => r.LateFrames))
+        {
+            Pongs = pong.Count,
+            PongP50Ms = Percentile(pong, 0.50),
+            PongP99Ms = Percentile(pong, 0.99),
+        };
     }
 
     private static async Task<Samples> MeasureRoundAsync(BenchStack stack, int turns, int seed)
@@ -86,16 +96,22 @@ internal static class CancelScenario
 
             var done = new List<double>();
             var upstream = new List<double>();
+            var pong = new List<double>();
             foreach (Outcome o in outcomes.Where(o => o.Error is null))
             {
                 done.Add(Ms(o.DoneAt - o.CancelSentAt));
+                if (o.PongAt != 0)
+                {
+                    pong.Add(Ms(o.PongAt - o.PingSentAt));
+                }
+
                 if (o.RunId is not null && calls.TryGetValue(o.RunId, out long at))
                 {
                     upstream.Add(Ms(at - o.CancelSentAt));
                 }
             }
 
-            return new Samples(done, upstream, outcomes.Count(o => o.Error is not null), outcomes.Length == 0 ? 0 : outcomes.Max(o => o.LateFrames));
+            return new Samples(done, upstream, pong, outcomes.Count(o => o.Error is not null), outcomes.Length == 0 ? 0 : outcomes.Max(o => o.LateFrames));
         }
         finally
         {
@@ -113,13 +129,16 @@ internal static class CancelScenario
         string? runId = null;
         int chunks = 0;
         long cancelSentAt = 0;
+        int pingAfter = cancelAfter / 2;
+        long pingSentAt = 0;
+        long pongAt = 0;
         int late = 0;
         while (true)
         {
             WsFrame frame = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
             if (frame.IsClose)
             {
-                return new Outcome(runId, cancelSentAt, 0, late, "closed");
+                return new Outcome(runId, cancelSentAt, 0, late, "closed", pingSentAt, pongAt);
             }
 
             ReadOnlySpan<byte> payload = frame.Payload.Span;
@@ -132,6 +151,12 @@ internal static class CancelScenario
                     break;
                 case FrameType.Chunk:
                     chunks += ChunkScanner.Count(payload);
+                    if (pingSentAt == 0 && chunks >= pingAfter && chunks < cancelAfter)
+                    {
+                        pingSentAt = Stopwatch.GetTimestamp();
+                        await connection.SendTextAsync($$"""{"type":"ping","id":"{{id}}-ping"}""", cancellationToken).ConfigureAwait(false);
+                    }
+
                     if (chunks >= cancelAfter)
                     {
                         cancelSentAt = Stopwatch.GetTimestamp();
@@ -143,9 +168,12 @@ internal static class CancelScenario
                     long doneAt = connection.LastReceiveTimestamp;
                     bool cancelled = GatewayFrames.StringField(payload, "stop_reason") == "cancelled"
                         && GatewayFrames.StringField(payload, "cancelled_by") == "client";
-                    return new Outcome(runId, cancelSentAt, doneAt, late, cancelSentAt != 0 && cancelled ? null : "not_cancelled");
+                    return new Outcome(runId, cancelSentAt, doneAt, late, cancelSentAt != 0 && cancelled ? null : "not_cancelled", pingSentAt, pongAt);
+                case FrameType.Pong:
+                    pongAt = connection.LastReceiveTimestamp;
+                    break;
                 case FrameType.Error:
-                    return new Outcome(runId, cancelSentAt, 0, late, GatewayFrames.StringField(payload, "code") ?? "error");
+                    return new Outcome(runId, cancelSentAt, 0, late, GatewayFrames.StringField(payload, "code") ?? "error", pingSentAt, pongAt);
             }
         }
     }
@@ -184,5 +212,5 @@ internal static class CancelScenario
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
     }
 
-    private readonly record struct Outcome(string? RunId, long CancelSentAt, long DoneAt, int LateFrames, string? Error);
+    private readonly record struct Outcome(string? RunId, long CancelSentAt, long DoneAt, int LateFrames, string? Error, long PingSentAt, long PongAt);
 }

@@ -24,7 +24,8 @@ namespace LettaSockets.Bench.Scenarios;
 /// fresh bare relay published natively the same way (<c>bench/BareRelay</c>), its first window, warmed the
 /// same way, its window again, the direct floor once more, and the warm turn-start probe through the relay
 /// (the floor of the throughput part's warm turn start);</item>
-/// <item><em>cancel</em> (native): rounds of 100 cancelled turns for the first window, pooled; warmed, the same.</item>
+/// <item><em>cancel</em> (native): rounds of 100 cancelled turns for the first window, pooled; warmed, the same;
+/// each with its ping → <c>pong</c> floor on the same connections.</item>
 /// </list>
 /// </summary>
 internal static class ColdScenario
@@ -69,7 +70,7 @@ internal static class ColdScenario
                 ColdCancelRun cancel = await CancelAsync(options, options.Gateway, run).ConfigureAwait(false);
                 section.Cancel.Add(cancel);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  cold cancel {cancel.Build} run {run + 1}: cancel→done p99 first {Window.TotalSeconds:F0} s {cancel.ColdDoneP99Ms:F2} ms ({cancel.ColdCancels} cancels), warmed {cancel.WarmDoneP99Ms:F2} ms ({cancel.WarmCancels}); errors {cancel.Errors}"));
+                    $"  cold cancel {cancel.Build} run {run + 1}: cancel→done p99 first {Window.TotalSeconds:F0} s {cancel.ColdDoneP99Ms:F2} ms ({cancel.ColdCancels} cancels), warmed {cancel.WarmDoneP99Ms:F2} ms ({cancel.WarmCancels}); ping→pong p99 {cancel.ColdPongP99Ms:F2} / {cancel.WarmPongP99Ms:F2} ms; errors {cancel.Errors}"));
             }
         }
 
@@ -158,28 +159,35 @@ internal static class ColdScenario
     private static async Task<ColdCancelRun> CancelAsync(BenchOptions options, GatewayBuild build, int run)
     {
         using BenchStack stack = await FreshStackAsync(options, build).ConfigureAwait(false);
-        (List<double> cold, int coldErrors) = await CancelWindowAsync(stack, run).ConfigureAwait(false);
+        (List<double> cold, List<double> coldPong, int coldErrors) = await CancelWindowAsync(stack, run).ConfigureAwait(false);
         await WarmAsync(stack).ConfigureAwait(false);
-        (List<double> warm, int warmErrors) = await CancelWindowAsync(stack, run + 1000).ConfigureAwait(false);
+        (List<double> warm, List<double> warmPong, int warmErrors) = await CancelWindowAsync(stack, run + 1000).ConfigureAwait(false);
         stack.EnsureAlive();
-        return new ColdCancelRun(Name(build), cold.Count, CancelScenario.Percentile(cold, 0.99), warm.Count, CancelScenario.Percentile(warm, 0.99), coldErrors + warmErrors);
+        return new ColdCancelRun(Name(build), cold.Count, CancelScenario.Percentile(cold, 0.99), warm.Count, CancelScenario.Percentile(warm, 0.99), coldErrors + warmErrors)
+        {
+            ColdPongP99Ms = CancelScenario.Percentile(coldPong, 0.99),
+            WarmPongP99Ms = CancelScenario.Percentile(warmPong, 0.99),
+        };
     }
 
-    /// <summary>Rounds of <see cref="CancelScenario.Turns"/> cancelled turns until the window has passed, pooled.</summary>
-    private static async Task<(List<double> Done, int Errors)> CancelWindowAsync(BenchStack stack, int seed)
+    /// <summary>Rounds of <see cref="CancelScenario.Turns"/> cancelled turns until the window has passed, pooled,
+    /// with the ping → <c>pong</c> floor read on the same connections.</summary>
+    private static async Task<(List<double> Done, List<double> Pong, int Errors)> CancelWindowAsync(BenchStack stack, int seed)
     {
         await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal")).ConfigureAwait(false);
         var done = new List<double>();
+        var pong = new List<double>();
         int errors = 0;
         var clock = Stopwatch.StartNew();
         for (int round = 0; clock.Elapsed < Window; round++)
         {
-            (CancelRun result, List<double> samples) = await CancelScenario.MeasureWithSamplesAsync(stack, CancelScenario.Turns, seed * 100 + round).ConfigureAwait(false);
+            (CancelRun result, List<double> samples, List<double> pongs) = await CancelScenario.MeasureWithSamplesAsync(stack, CancelScenario.Turns, seed * 100 + round).ConfigureAwait(false);
             done.AddRange(samples);
+            pong.AddRange(pongs);
             errors += result.Errors;
         }
 
-        return (done, errors);
+        return (done, pong, errors);
     }
 
     /// <summary>The warm-up between the cold and the warm measurement: the throughput load for 30 s (through the
