@@ -17,12 +17,15 @@ namespace LettaSockets.BareRelay;
 /// the gateway's to the load generator (<c>{"type":"chunk",…}</c>, then <c>{"type":"done"}</c>).
 /// The bench runs it two ways: as its own sub-command, JIT-compiled and warmed (the latency scenario), and
 /// published like the gateway, as one native executable (this project, <c>PublishAot</c>), fresh, for the
-/// cold scenario's floor.
+/// cold scenario's floor. With <c>--thinking</c> it also sends what docs/PROTOCOL.md asks of every turn
+/// before any byte goes to Letta, a <c>status: thinking</c> frame, straight from the loop: the least a
+/// relay of this protocol does per turn start (an experiment: <c>BENCH_RELAY_ARGS=--thinking</c>).
 /// </summary>
 public static class Relay
 {
     private static readonly byte[] Ready = """{"type":"ready","protocol":"bare-relay"}"""u8.ToArray();
     private static readonly byte[] Done = """{"type":"done"}"""u8.ToArray();
+    private static readonly byte[] Thinking = """{"type":"status","status":"thinking"}"""u8.ToArray();
     private static readonly byte[] ChunkPrefix = """{"type":"chunk","""u8.ToArray();
     private static readonly byte[] ContentKey = "\"content\":\""u8.ToArray();
 
@@ -30,6 +33,7 @@ public static class Relay
     {
         int port = int.Parse(args[Array.IndexOf(args, "--port") + 1], CultureInfo.InvariantCulture);
         var simulator = new Uri(args[Array.IndexOf(args, "--simulator") + 1]);
+        bool thinking = args.Contains("--thinking");
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = int.MaxValue }) { Timeout = Timeout.InfiniteTimeSpan };
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -52,7 +56,7 @@ public static class Relay
             }).ConfigureAwait(false);
             try
             {
-                await RelayAsync(socket, http, new Uri(simulator, $"v1/agents/{agentId}/messages"), context.RequestAborted).ConfigureAwait(false);
+                await RelayAsync(socket, http, new Uri(simulator, $"v1/agents/{agentId}/messages"), thinking, context.RequestAborted).ConfigureAwait(false);
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or HttpRequestException)
             {
@@ -62,7 +66,7 @@ public static class Relay
         return 0;
     }
 
-    private static async Task RelayAsync(WebSocket socket, HttpClient http, Uri messages, CancellationToken aborted)
+    private static async Task RelayAsync(WebSocket socket, HttpClient http, Uri messages, bool thinking, CancellationToken aborted)
     {
         await socket.SendAsync(Ready, WebSocketMessageType.Text, endOfMessage: true, aborted).ConfigureAwait(false);
         byte[] message = new byte[16 * 1024];
@@ -82,6 +86,11 @@ public static class Relay
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return;
+            }
+
+            if (thinking)
+            {
+                await socket.SendAsync(Thinking, WebSocketMessageType.Text, endOfMessage: true, aborted).ConfigureAwait(false);
             }
 
             string content = ContentOf(message.AsSpan(0, length));

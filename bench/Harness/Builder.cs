@@ -33,6 +33,10 @@ internal static class Builder
     /// <summary>The bare relay published like the gateway (one native executable): the cold scenario's floor.</summary>
     public static string RelayExecutable(BenchOptions options) => Path.Combine(options.ArtifactsPath, "native-relay", "LettaSockets.BareRelay");
 
+    /// <summary>The bare relay's arguments: the simulator, plus <c>BENCH_RELAY_ARGS</c> (space-separated) for experiments.</summary>
+    public static string[] RelayArguments(Uri simulator) =>
+        ["--simulator", simulator.ToString(), .. (Environment.GetEnvironmentVariable("BENCH_RELAY_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+
     /// <summary>The program and leading arguments that start the gateway.</summary>
     public static (string Program, string[] Leading) GatewayCommand(BenchOptions options, GatewayBuild build) =>
         build == GatewayBuild.Native ? (GatewayExecutable(options), []) : ("dotnet", [GatewayDll(options)]);

@@ -130,7 +130,7 @@ internal static class ColdScenario
         stack.EnsureAlive();
 
         // The floor: the least relay, published the same way, fresh, on the same (warm) simulator, measured the same way.
-        (ChildProcess server, IPEndPoint endPoint, _) = await SelfProcess.StartExecutableAsync("native bare relay", Builder.RelayExecutable(options), ["--simulator", stack.SimulatorUrl.ToString()]).ConfigureAwait(false);
+        (ChildProcess server, IPEndPoint endPoint, _) = await SelfProcess.StartExecutableAsync("native bare relay", Builder.RelayExecutable(options), Builder.RelayArguments(stack.SimulatorUrl)).ConfigureAwait(false);
         using (server)
         {
             LatencyRun relayCold = await LatencyScenario.MeasureAsync(options, stack, Mode.BareRelay, (server, endPoint), LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);

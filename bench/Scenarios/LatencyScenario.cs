@@ -42,7 +42,7 @@ internal static class LatencyScenario
         if (gateway)
         {
             string jitLog = Path.Combine(stack.JitLogs, "relay.txt");
-            relay = await SelfProcess.StartServerAsync("bare relay", "bare-relay", ["--simulator", stack.SimulatorUrl.ToString()],
+            relay = await SelfProcess.StartServerAsync("bare relay", "bare-relay", Builder.RelayArguments(stack.SimulatorUrl),
                 new Dictionary<string, string> { ["DOTNET_JitStdOutFile"] = jitLog, ["DOTNET_JitDisasmSummary"] = "1" }).ConfigureAwait(false);
             await WarmUp.RelayAsync(relay.Value.EndPoint, relay.Value.Server.Pid, jitLog).ConfigureAwait(false);
         }

@@ -28,7 +28,7 @@ internal static class TurnStartCpuScenario
             using BenchStack stack = await BenchStack.StartAsync(options, GatewayTrace.GatewayEnvironment(options), jitLog: false).ConfigureAwait(false);
             TurnStartCpu gateway = await MeasureAsync(stack.GatewayEndPoint, stack.Gateway.Pid, stack.Simulator.Pid, warmup, window).ConfigureAwait(false);
             stack.EnsureAlive();
-            (ChildProcess relay, IPEndPoint endPoint, _) = await SelfProcess.StartExecutableAsync("native bare relay", Builder.RelayExecutable(options), ["--simulator", stack.SimulatorUrl.ToString()]).ConfigureAwait(false);
+            (ChildProcess relay, IPEndPoint endPoint, _) = await SelfProcess.StartExecutableAsync("native bare relay", Builder.RelayExecutable(options), Builder.RelayArguments(stack.SimulatorUrl)).ConfigureAwait(false);
             using (relay)
             {
                 TurnStartCpu bare = await MeasureAsync(endPoint, relay.Pid, stack.Simulator.Pid, warmup, window).ConfigureAwait(false);
