@@ -82,10 +82,10 @@ internal static class ChurnCommand
             }
         }
 
-        double[] sorted = [.. ms.Order()];
+        List<double> sorted = [.. ms.Order()];
         string slowest = string.Join(" ", ms.Select((v, i) => (v, i)).OrderByDescending(x => x.v).Take(5).Select(x => string.Create(CultureInfo.InvariantCulture, $"#{x.i}:{x.v:F2}")));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sequential {turns} p50 {sorted[turns / 2]:F3} p99 {sorted[(int)Math.Ceiling(turns * 0.99) - 1]:F3} max {sorted[^1]:F3} ms; slowest {slowest}"));
+            $"sequential {turns} p50 {CancelScenario.Percentile(sorted, 0.50):F3} p99 {CancelScenario.Percentile(sorted, 0.99):F3} max {sorted[^1]:F3} ms; slowest {slowest}"));
         if (watch is not null)
         {
             await Task.Delay(1500).ConfigureAwait(false);

@@ -10,8 +10,8 @@ namespace LettaSockets.Bench.Scenarios;
 /// gateway as shipped against the native bare relay on the same simulator. 32 connections run 4-delta,
 /// unpaced turns back to back (so nearly all the work is turn starts and ends) for a warm-up, then for the
 /// measured window; the server's user and system CPU and its threads' voluntary context switches are read
-/// from /proc around the window and divided by the turns finished. The cold 256-turn goal is in effect a
-/// goal on this cost (docs/BENCHMARKS.md, "Cold start").
+/// from /proc around the window and divided by the turns finished. A fresh process's first burst of turn
+/// starts pays this cost plus its new upstream connections (docs/BENCHMARKS.md, "Cold start", experiments 42–43).
 /// </summary>
 internal static class TurnStartCpuScenario
 {

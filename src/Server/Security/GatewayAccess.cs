@@ -29,7 +29,7 @@ public static class GatewayAccess
             guard.MiddlewareInstalled = true;
             return context =>
             {
-                if (context.GetEndpoint()?.Metadata.GetMetadata<Required>() is null)
+                if (context.GetEndpoint() is not { } endpoint || !IsGuarded(endpoint))
                 {
                     return next(context);
                 }
