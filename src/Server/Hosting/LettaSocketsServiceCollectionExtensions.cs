@@ -89,6 +89,7 @@ public static class LettaSocketsServiceCollectionExtensions
         else
         {
             services.AddTransient<IUpstream>(sp => sp.GetRequiredService<LettaClient>());
+            services.AddHostedService<LettaConnectionWarmUp>(); // after the embedded simulator: it warms towards it
         }
 
         services.AddSingleton<RunCanceller>();

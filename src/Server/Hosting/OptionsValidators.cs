@@ -40,6 +40,12 @@ public sealed class LettaOptionsValidator : IValidateOptions<LettaOptions>
             errors.Add("Letta:MaxRetries must be between 0 and 10.");
         }
 
+        Positive(errors, "Letta:WarmUpTimeout", o.WarmUpTimeout);
+        if (o.WarmConnections is < 0 or > LettaOptions.MaxWarmConnections)
+        {
+            errors.Add($"Letta:WarmConnections must be between 0 and {LettaOptions.MaxWarmConnections}.");
+        }
+
         if (o.RetryBaseDelay < TimeSpan.Zero)
         {
             errors.Add("Letta:RetryBaseDelay must not be negative.");

@@ -5,6 +5,9 @@ public sealed class LettaOptions
 {
     public const string Section = "Letta";
 
+    /// <summary>Upper bound of <see cref="WarmConnections"/>.</summary>
+    public const int MaxWarmConnections = 1024;
+
     /// <summary>Letta's base URL: <c>https://api.letta.com</c> (Letta's HTTP API), or the Letta Code App
     /// Server's WebSocket URL as it prints it (<c>ws://127.0.0.1:4500/ws</c>). Empty: the gateway hosts the
     /// embedded simulator on a loopback port and uses it.</summary>
@@ -52,6 +55,15 @@ public sealed class LettaOptions
 
     /// <summary>After a cancel, how long the gateway waits for Letta to wind the run down before giving up on it.</summary>
     public TimeSpan WindDownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connections to Letta's HTTP API opened at start-up, before the gateway listens, for the turns that
+    /// start as soon as it does (a deploy, a restart, a failover). Each costs Letta one cheap request
+    /// (<c>GET /v1/agents?limit=1</c>); 0 turns the warm-up off. Size it to the turns you expect to start in
+    /// an instance's first seconds. Not used with the App Server, which is one socket.</summary>
+    public int WarmConnections { get; set; } = 32;
+
+    /// <summary>Bound on the start-up warm-up: a Letta that is down or slow delays listening by at most this.</summary>
+    public TimeSpan WarmUpTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     public bool UsesEmbeddedSimulator => string.IsNullOrWhiteSpace(BaseUrl);
 
