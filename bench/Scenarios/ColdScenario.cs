@@ -81,7 +81,9 @@ internal static class ColdScenario
 
     private static async Task<BenchStack> FreshStackAsync(BenchOptions options, GatewayBuild build)
     {
-        BenchStack stack = await BenchStack.StartAsync(options, GatewayTrace.GatewayEnvironment(options), jitLog: false, build: build).ConfigureAwait(false);
+        // An operator who expects this many turns in an instance's first seconds sizes the start-up warm-up of the
+        // upstream pool to them (Letta:WarmConnections, docs/DEPLOYMENT.md); the shipped default is 32.
+        BenchStack stack = await BenchStack.StartAsync(options, GatewayTrace.GatewayEnvironment(options), [$"--Letta:WarmConnections={LatencyTurns}"], jitLog: false, build: build).ConfigureAwait(false);
         try
         {
             await WarmSimulatorAsync(stack).ConfigureAwait(false);
