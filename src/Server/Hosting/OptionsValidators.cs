@@ -40,7 +40,11 @@ public sealed class LettaOptionsValidator : IValidateOptions<LettaOptions>
             errors.Add("Letta:MaxRetries must be between 0 and 10.");
         }
 
-        Positive(errors, "Letta:WarmUpTimeout", o.WarmUpTimeout);
+        if (o.WarmUpTimeout <= TimeSpan.Zero || o.WarmUpTimeout > TimeSpan.FromHours(1))
+        {
+            errors.Add("Letta:WarmUpTimeout must be a positive duration of at most 01:00:00 (e.g. 00:00:03).");
+        }
+
         if (o.WarmConnections is < 0 or > LettaOptions.MaxWarmConnections)
         {
             errors.Add($"Letta:WarmConnections must be between 0 and {LettaOptions.MaxWarmConnections}.");

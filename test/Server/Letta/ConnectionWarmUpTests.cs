@@ -142,6 +142,20 @@ public sealed class ConnectionWarmUpTests
         }
     }
 
+    [TestMethod]
+    [DataRow("-1", "00:00:03", "Letta:WarmConnections")]
+    [DataRow("1025", "00:00:03", "Letta:WarmConnections")]
+    [DataRow("32", "00:00:00", "Letta:WarmUpTimeout")]
+    [DataRow("32", "02:00:00", "Letta:WarmUpTimeout")]
+    public void Out_of_range_warm_up_settings_are_refused_at_start(string connections, string timeout, string named)
+    {
+        WebApplication app = LettaSocketsApp.Build(["--urls=http://127.0.0.1:0", $"--Letta:WarmConnections={connections}", $"--Letta:WarmUpTimeout={timeout}"]);
+
+        var e = Assert.ThrowsExactly<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LettaSockets.Server.Upstream.LettaOptions>>().Value);
+        Assert.AreEqual(1, e.Failures.Count(), e.Message);
+        StringAssert.Contains(e.Message, named);
+    }
+
     /// <summary>A Letta that answers <c>GET /v1/agents</c> with one status and counts requests and connections.</summary>
     private sealed class FakeLetta : IAsyncDisposable
     {
