@@ -105,8 +105,15 @@ internal static class ColdScenario
     private static async Task<BenchStack> FreshStackAsync(BenchOptions options, GatewayBuild build)
     {
         // An operator who expects this many turns in an instance's first seconds sizes the start-up warm-up of the
-        // upstream pool to them (Letta:WarmConnections, docs/DEPLOYMENT.md); the shipped default is 32.
-        BenchStack stack = await BenchStack.StartAsync(options, GatewayTrace.GatewayEnvironment(options), [$"--Letta:WarmConnections={LatencyTurns}"], jitLog: false, build: build).ConfigureAwait(false);
+        // upstream pool to them (Letta:WarmConnections, docs/DEPLOYMENT.md); the shipped default is 32. Set in the
+        // environment, so that an experiment's BENCH_GATEWAY_ENV can change it.
+        var environment = new Dictionary<string, string> { ["Letta__WarmConnections"] = LatencyTurns.ToString(CultureInfo.InvariantCulture) };
+        foreach ((string key, string value) in GatewayTrace.GatewayEnvironment(options) ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        BenchStack stack = await BenchStack.StartAsync(options, environment, jitLog: false, build: build).ConfigureAwait(false);
         try
         {
             await WarmSimulatorAsync(stack).ConfigureAwait(false);
