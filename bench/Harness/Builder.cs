@@ -37,13 +37,15 @@ internal static class Builder
     public static string[] RelayArguments(Uri simulator) =>
         ["--simulator", simulator.ToString(), .. (Environment.GetEnvironmentVariable("BENCH_RELAY_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)];
 
-    /// <summary>The program and leading arguments that start the gateway.</summary>
-    /// <summary>How to start the gateway, with its own folder as the content root (the README's advice), so it
-    /// reads the <c>appsettings.json</c> shipped beside it, not whatever the working directory holds.</summary>
-    public static (string Program, string[] Leading) GatewayCommand(BenchOptions options, GatewayBuild build) =>
-        build == GatewayBuild.Native
-            ? (GatewayExecutable(options), [$"--contentRoot={Path.GetDirectoryName(GatewayExecutable(options))}"])
-            : ("dotnet", [GatewayDll(options), $"--contentRoot={Path.GetDirectoryName(GatewayDll(options))}"]);
+    /// <summary>The program and leading arguments that start the gateway, with its own folder as the content root
+    /// (the README's advice), so it reads the <c>appsettings.json</c> shipped beside it, not whatever the
+    /// working directory holds.</summary>
+    public static (string Program, string[] Leading) GatewayCommand(BenchOptions options, GatewayBuild build)
+    {
+        string file = build == GatewayBuild.Native ? GatewayExecutable(options) : GatewayDll(options);
+        string contentRoot = $"--contentRoot={Path.GetDirectoryName(file)}";
+        return build == GatewayBuild.Native ? (file, [contentRoot]) : ("dotnet", [file, contentRoot]);
+    }
 
     public static void Build(BenchOptions options)
     {

@@ -45,6 +45,9 @@ internal static class ColdScenario
     private const int WarmTurnStarts = 200;
     private static readonly string Content = $"bench n={ThroughputScenario.ChunksPerTurn} pace=0 size=16";
     private static readonly TimeSpan SimulatorWarmUp = TimeSpan.FromSeconds(15);
+
+    /// <summary>Deltas per paced latency turn: enough to last the window.</summary>
+    private static readonly int LatencyChunksPerTurn = (int)(LatencyScenario.Rate * Window.TotalSeconds);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public static async Task<ColdSection> RunAsync(BenchOptions options)
@@ -91,9 +94,8 @@ internal static class ColdScenario
     private static async Task WarmLoadGeneratorAsync(BenchOptions options)
     {
         using BenchStack stack = await BenchStack.StartAsync(options, jitLog: false, build: options.Gateway).ConfigureAwait(false);
-        int chunksPerTurn = (int)(LatencyScenario.Rate * Window.TotalSeconds);
-        await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, chunksPerTurn, 0, 0).ConfigureAwait(false);
-        await LatencyScenario.MeasureAsync(options, stack, Mode.Gateway, null, LatencyTurns, chunksPerTurn, 0, 0).ConfigureAwait(false);
+        await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, LatencyChunksPerTurn, 0, 0).ConfigureAwait(false);
+        await LatencyScenario.MeasureAsync(options, stack, Mode.Gateway, null, LatencyTurns, LatencyChunksPerTurn, 0, 0).ConfigureAwait(false);
         await ThroughputWindowAsync(stack).ConfigureAwait(false);
         await TurnStartProbe.MeasureAsync(stack, WarmTurnStarts, WarmTurnStarts).ConfigureAwait(false);
         await CancelWindowAsync(stack, 0).ConfigureAwait(false);
@@ -146,29 +148,28 @@ internal static class ColdScenario
     private static async Task<ColdLatencyRun> LatencyAsync(BenchOptions options, GatewayBuild build, int run)
     {
         using BenchStack stack = await FreshStackAsync(options, build).ConfigureAwait(false);
-        int chunksPerTurn = (int)(LatencyScenario.Rate * Window.TotalSeconds);
 
         // The simulator also meets this load read directly first (256 connections of its own, paced turns), so
         // the first window's figure is the gateway's first seconds, not the simulator's.
         for (int i = 0; i < 2; i++)
         {
-            await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+            await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, LatencyChunksPerTurn, 0, run).ConfigureAwait(false);
         }
 
-        LatencyRun cold = await LatencyScenario.MeasureAsync(options, stack, Mode.Gateway, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+        LatencyRun cold = await LatencyScenario.MeasureAsync(options, stack, Mode.Gateway, null, LatencyTurns, LatencyChunksPerTurn, 0, run).ConfigureAwait(false);
         await WarmAsync(stack).ConfigureAwait(false);
-        LatencyRun warm = await LatencyScenario.MeasureAsync(options, stack, Mode.Gateway, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
-        LatencyRun direct = await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+        LatencyRun warm = await LatencyScenario.MeasureAsync(options, stack, Mode.Gateway, null, LatencyTurns, LatencyChunksPerTurn, 0, run).ConfigureAwait(false);
+        LatencyRun direct = await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, LatencyChunksPerTurn, 0, run).ConfigureAwait(false);
         stack.EnsureAlive();
 
         // The floor: the least relay, published the same way, fresh, on the same (warm) simulator, measured the same way.
         (ChildProcess server, IPEndPoint endPoint, _) = await SelfProcess.StartExecutableAsync("native bare relay", Builder.RelayExecutable(options), Builder.RelayArguments(stack.SimulatorUrl)).ConfigureAwait(false);
         using (server)
         {
-            LatencyRun relayCold = await LatencyScenario.MeasureAsync(options, stack, Mode.BareRelay, (server, endPoint), LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+            LatencyRun relayCold = await LatencyScenario.MeasureAsync(options, stack, Mode.BareRelay, (server, endPoint), LatencyTurns, LatencyChunksPerTurn, 0, run).ConfigureAwait(false);
             await WarmAsync(stack, endPoint).ConfigureAwait(false);
-            LatencyRun relayWarm = await LatencyScenario.MeasureAsync(options, stack, Mode.BareRelay, (server, endPoint), LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
-            LatencyRun relayDirect = await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, chunksPerTurn, 0, run).ConfigureAwait(false);
+            LatencyRun relayWarm = await LatencyScenario.MeasureAsync(options, stack, Mode.BareRelay, (server, endPoint), LatencyTurns, LatencyChunksPerTurn, 0, run).ConfigureAwait(false);
+            LatencyRun relayDirect = await LatencyScenario.MeasureAsync(options, stack, Mode.Direct, null, LatencyTurns, LatencyChunksPerTurn, 0, run).ConfigureAwait(false);
 
             // The warm turn-start floor: the same 200-turn probe the gateway gets after its warm window, through
             // the relay after its own (30 s of the throughput load, then a window of paced load).

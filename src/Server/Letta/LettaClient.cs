@@ -15,6 +15,12 @@ namespace LettaSockets.Server.Letta;
 public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint, IOptions<LettaOptions> options, TimeProvider time, ILogger<LettaClient> logger) : IUpstream
 {
     private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
+
+    /// <summary>What readiness and the start-up warm-up ask Letta.</summary>
+    private const string ProbePath = "v1/agents?limit=1";
+
+    /// <summary>The warm-up's reason when its bound (or the host's stop) ended an attempt.</summary>
+    private const string WarmUpTimedOut = "timeout";
     private readonly LettaOptions _options = options.Value;
 
     /// <summary>Letta's HTTP API serves everything the protocol asks for.</summary>
@@ -128,10 +134,8 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
     {
         try
         {
-            using var message = new HttpRequestMessage(HttpMethod.Get, await endpoint.UrlAsync("v1/agents?limit=1", cancellationToken).ConfigureAwait(false));
-            message.Options.Set(Resilience.LettaResilience.BypassBreaker, true);
-            AddHeaders(message);
-            using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+            Uri url = await endpoint.UrlAsync(ProbePath, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage response = await SendProbeAsync(url, cancellationToken).ConfigureAwait(false);
             return (response.IsSuccessStatusCode, $"HTTP {(int)response.StatusCode}");
         }
         catch (UpstreamException e)
@@ -153,7 +157,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
     /// </summary>
     public async Task<(int Opened, string? Failure)> WarmUpAsync(int connections, CancellationToken cancellationToken)
     {
-        Uri url = await endpoint.UrlAsync("v1/agents?limit=1", cancellationToken).ConfigureAwait(false);
+        Uri url = await endpoint.UrlAsync(ProbePath, cancellationToken).ConfigureAwait(false);
         (HttpResponseMessage? first, string? refused) = await WarmRequestAsync(url, cancellationToken).ConfigureAwait(false);
         refused ??= await ReadWarmAnswerAsync(first!, cancellationToken).ConfigureAwait(false);
         if (refused is not null)
@@ -176,10 +180,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
     {
         try
         {
-            using var message = new HttpRequestMessage(HttpMethod.Get, url);
-            message.Options.Set(Resilience.LettaResilience.BypassBreaker, true);
-            AddHeaders(message);
-            HttpResponseMessage response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+            HttpResponseMessage response = await SendProbeAsync(url, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
                 return (response, null);
@@ -194,8 +195,18 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
         }
         catch (OperationCanceledException)
         {
-            return (null, "timeout");
+            return (null, WarmUpTimedOut);
         }
+    }
+
+    /// <summary>The readiness probe's request, which the warm-up sends too: cheap, authenticated, outside the
+    /// circuit breaker (whose state readiness reports on its own). Throws <see cref="UpstreamException"/>.</summary>
+    private async Task<HttpResponseMessage> SendProbeAsync(Uri url, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, url);
+        message.Options.Set(Resilience.LettaResilience.BypassBreaker, true);
+        AddHeaders(message);
+        return await SendAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a warm-up answer to its end, which gives its connection back to the pool; null when it could.</summary>
@@ -210,7 +221,7 @@ public sealed partial class LettaClient(HttpClient http, LettaEndpoint endpoint,
             }
             catch (OperationCanceledException)
             {
-                return "timeout";
+                return WarmUpTimedOut;
             }
             catch (HttpRequestException)
             {
