@@ -11,6 +11,7 @@ public static class LettaSocketsApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
+            ContentRootPath = FindContentRoot(args, Directory.GetCurrentDirectory(), AppContext.BaseDirectory),
             WebRootPath = FindWebRoot(),
         });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -24,6 +25,33 @@ public static class LettaSocketsApp
         app.MapLettaSockets();
         return app;
     }
+
+    /// <summary>
+    /// Where <c>appsettings.json</c> is read from, when ASP.NET Core's default (the working directory)
+    /// would miss it: a published gateway started from another folder, as a service manager without a
+    /// working directory does, would otherwise run on built-in defaults without a word. So: a content
+    /// root given in the command line or environment (<c>contentRoot</c>) wins; else the working
+    /// directory if it holds an <c>appsettings.json</c>; else the executable's folder if that does;
+    /// else the default. Null means the default.
+    /// </summary>
+    internal static string? FindContentRoot(string[] args, string workingDirectory, string baseDirectory)
+    {
+        IConfiguration given = new ConfigurationBuilder()
+            .AddEnvironmentVariables("DOTNET_")
+            .AddEnvironmentVariables("ASPNETCORE_")
+            .AddCommandLine(args)
+            .Build();
+        if (!string.IsNullOrEmpty(given[HostDefaults.ContentRootKey])
+            || File.Exists(Path.Combine(workingDirectory, SettingsFile))
+            || !File.Exists(Path.Combine(baseDirectory, SettingsFile)))
+        {
+            return null;
+        }
+
+        return baseDirectory;
+    }
+
+    private const string SettingsFile = "appsettings.json";
 
     /// <summary>The top-level <c>wwwroot</c>: the source folder when run from a checkout (so the page
     /// can be edited live), else the copy shipped next to the binaries.</summary>

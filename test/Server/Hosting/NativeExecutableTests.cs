@@ -208,6 +208,44 @@ public sealed class NativeExecutableTests
         Assert.IsFalse(process.Output.Contains("Now listening on", StringComparison.Ordinal), "it never listened");
     }
 
+    /// <summary>
+    /// A service manager may start the executable from any folder. It reads the <c>appsettings.json</c>
+    /// beside it all the same: here one that holds an invalid setting, so reading it shows as a refusal
+    /// to start (without it the gateway would start on its defaults).
+    /// </summary>
+    [TestMethod]
+    public async Task Started_from_another_folder_the_executable_reads_the_settings_beside_it()
+    {
+        string executable = await NativeGateway.ExecutableAsync();
+        DirectoryInfo folder = Directory.CreateTempSubdirectory("lettasockets-native-copy-");
+        DirectoryInfo elsewhere = Directory.CreateTempSubdirectory("lettasockets-native-cwd-");
+        try
+        {
+            string copy = Path.Combine(folder.FullName, Path.GetFileName(executable));
+            File.Copy(executable, copy);
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "appsettings.json"), """{ "Sockets": { "MaxActiveTurns": 0 } }""");
+
+            await using ChildProcess process = ChildProcess.Start(copy, ["--urls=http://127.0.0.1:0"], elsewhere.FullName);
+            using var timeout = new CancellationTokenSource(s_timeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"The gateway started without reading the appsettings.json beside it:\n{process.Output}");
+            }
+
+            Assert.AreNotEqual(0, process.ExitCode, process.Output);
+            StringAssert.Contains(process.Output, "MaxActiveTurns");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+            elsewhere.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Length of Ada's whole answer to "count to <paramref name="n"/>".</summary>
     private static int AdaTextLength(int n) => string.Join(' ', Enumerable.Range(1, n)).Length;
 }
