@@ -193,18 +193,7 @@ public sealed class NativeExecutableTests
     public async Task An_invalid_setting_stops_the_executable_at_start_naming_the_setting(string setting, string named)
     {
         await using ChildProcess process = await NativeGateway.RunAsync("--urls=http://127.0.0.1:0", setting);
-        using var timeout = new CancellationTokenSource(s_timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Assert.Fail($"The gateway kept running with {setting}:\n{process.Output}");
-        }
-
-        Assert.AreNotEqual(0, process.ExitCode, process.Output);
-        StringAssert.Contains(process.Output, named);
+        await AssertRefusedAsync(process, named, $"The gateway kept running with {setting}");
         Assert.IsFalse(process.Output.Contains("Now listening on", StringComparison.Ordinal), "it never listened");
     }
 
@@ -226,24 +215,30 @@ public sealed class NativeExecutableTests
             await File.WriteAllTextAsync(Path.Combine(folder.FullName, "appsettings.json"), """{ "Sockets": { "MaxActiveTurns": 0 } }""");
 
             await using ChildProcess process = ChildProcess.Start(copy, ["--urls=http://127.0.0.1:0"], elsewhere.FullName);
-            using var timeout = new CancellationTokenSource(s_timeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"The gateway started without reading the appsettings.json beside it:\n{process.Output}");
-            }
-
-            Assert.AreNotEqual(0, process.ExitCode, process.Output);
-            StringAssert.Contains(process.Output, "MaxActiveTurns");
+            await AssertRefusedAsync(process, "MaxActiveTurns", "The gateway started without reading the appsettings.json beside it");
         }
         finally
         {
             folder.Delete(recursive: true);
             elsewhere.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The process exits within the timeout, with a failure code and an output naming <paramref name="named"/>.</summary>
+    private static async Task AssertRefusedAsync(ChildProcess process, string named, string kept)
+    {
+        using var timeout = new CancellationTokenSource(s_timeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"{kept}:\n{process.Output}");
+        }
+
+        Assert.AreNotEqual(0, process.ExitCode, process.Output);
+        StringAssert.Contains(process.Output, named);
     }
 
     /// <summary>Length of Ada's whole answer to "count to <paramref name="n"/>".</summary>
