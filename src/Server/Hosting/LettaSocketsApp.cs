@@ -19,11 +19,49 @@ public static class LettaSocketsApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        QuietRequestDiagnostics(builder);
+
         builder.Services.AddLettaSockets(builder.Configuration);
         configure?.Invoke(builder);
         WebApplication app = builder.Build();
         app.MapLettaSockets();
         return app;
+    }
+
+    /// <summary>ASP.NET Core's request diagnostics: their logger's category.</summary>
+    internal const string RequestDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
+    /// <summary>
+    /// ASP.NET Core gives every request an <c>Activity</c> and a log scope whenever the logger of its request
+    /// diagnostics is enabled at any level, and a WebSocket keeps both for its whole life: about 0.6 KB per
+    /// idle connection (docs/BENCHMARKS.md, "Memory per idle connection"). Their readers are the request
+    /// logs, which are Information, and exported traces, which start their own <c>Activity</c> (OpenTelemetry
+    /// listens to the source). So when the configured level that applies to the category (its own
+    /// <c>Logging:LogLevel</c> key, else the nearest prefix's, else <c>Default</c>) would log no request —
+    /// Warning or above, as the shipped <c>"Microsoft.AspNetCore": "Warning"</c> does — the category is off
+    /// altogether. Configure it, or a prefix, at Information or below and the request logs are back.
+    /// </summary>
+    private static void QuietRequestDiagnostics(WebApplicationBuilder builder)
+    {
+        if (ConfiguredLevel(builder.Configuration.GetSection("Logging:LogLevel"), RequestDiagnosticsCategory) >= LogLevel.Warning)
+        {
+            builder.Logging.AddFilter(RequestDiagnosticsCategory, LogLevel.None);
+        }
+    }
+
+    /// <summary>The level a <c>Logging:LogLevel</c> section gives <paramref name="category"/>: its own key, the
+    /// longest configured prefix (at a dot), or <c>Default</c>; null when none is configured or readable.</summary>
+    internal static LogLevel? ConfiguredLevel(IConfiguration levels, string category)
+    {
+        for (string? name = category; name is not null; name = name.LastIndexOf('.') is > 0 and int dot ? name[..dot] : null)
+        {
+            if (levels[name] is { } value)
+            {
+                return Enum.TryParse(value, ignoreCase: true, out LogLevel level) ? level : null;
+            }
+        }
+
+        return Enum.TryParse(levels["Default"], ignoreCase: true, out LogLevel fallback) ? fallback : null;
     }
 
     /// <summary>

@@ -14,9 +14,10 @@ public sealed partial class SocketSession
     /// The only sender. Drops content frames of cancelled turns (docs/PROTOCOL.md, rule 3), and when frames are
     /// already queued behind the current one, merges consecutive deltas of the same message into one
     /// frame — adaptive: a client that keeps up gets every delta at once, a slow one fewer, larger
-    /// frames (docs/PROTOCOL.md, "Slow readers"). Never waits to merge.
+    /// frames (docs/PROTOCOL.md, "Slow readers"). Never waits to merge. <paramref name="first"/> (the
+    /// connection's <c>ready</c>) goes out before anything queued.
     /// </summary>
-    private async Task WriteLoopAsync()
+    private async Task WriteLoopAsync(StreamChunk first)
     {
         ChannelReader<StreamChunk> reader = _turns.Frames;
         CancellationToken token = _turns.Aborted;
@@ -24,6 +25,9 @@ public sealed partial class SocketSession
         long sent = 0; // reported to the meter in batches, when the writer goes idle
         try
         {
+            serializer = Serializers.Get();
+            sent += await SendChunkAsync(reader, serializer, first, token).ConfigureAwait(false);
+            ReturnSerializer(ref serializer);
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
                 while (reader.TryRead(out StreamChunk chunk))

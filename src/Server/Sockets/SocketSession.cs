@@ -72,7 +72,6 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
             ServerInstance = _options.InstanceId,
             Conversations = _pump.Capabilities.Conversations,
         };
-        _turns.Output.TryWrite(StreamChunk.ReadyFrame(ready));
         if (_context.AgentId is null)
         {
             _turns.Output.TryWrite(StreamChunk.Failure(null, new ErrorInfo(ErrorCodes.NoDefaultAgent, "This server has no default agent: connect to /ws/{agentId}, or send \"agent_id\" with each message.")));
@@ -81,7 +80,10 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
         Log.Connected(_logger, _context.ConnectionId, _context.AgentId);
 
         Task reading = ReadLoopAsync();
-        Task writing = WriteLoopAsync();
+        // The writer sends `ready` itself, before it reads the queue: the one frame every connection gets
+        // never enters the channel, whose storage is made by the first frame queued and kept (four slots
+        // at least, 256 B) — so a connection that never starts a turn holds none.
+        Task writing = WriteLoopAsync(StreamChunk.ReadyFrame(ready));
         Task first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
 
         EndFollows(); // no new followed turns for a connection that is ending
