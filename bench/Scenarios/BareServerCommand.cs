@@ -26,6 +26,9 @@ internal static class BareServerCommand
         bool loops = args.Contains("--loops");
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // As the gateway runs by default (LettaSocketsApp.QuietRequestDiagnostics): no request logs, so no
+        // Activity and log scope per request either.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         WebApplication app = builder.Build();
         app.UseWebSockets();
@@ -110,7 +113,6 @@ internal static class BareServerCommand
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         Channel<StreamChunk> outbound = Channel.CreateBounded<StreamChunk>(new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        outbound.Writer.TryWrite(StreamChunk.Pong("ready"));
 
         async Task ReadAsync()
         {
@@ -127,6 +129,8 @@ internal static class BareServerCommand
         {
             try
             {
+                // As the gateway's writer: `ready` first, without the channel, which then holds no storage.
+                await socket.SendAsync(Ready, WebSocketMessageType.Text, endOfMessage: true, stop.Token).ConfigureAwait(false);
                 while (await outbound.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
                 {
                     while (outbound.Reader.TryRead(out StreamChunk chunk))
