@@ -42,9 +42,12 @@ public sealed partial class SocketSession
         }
     }
 
-    /// <summary>Receives one whole message and handles it; false when the client sent a close.</summary>
+    /// <summary>Receives one whole message and handles it; false when the client sent a close. Runs in the
+    /// connection's log scope, which what it starts (turns, follows) inherits; the scope ends with the
+    /// message, so a connection waiting for its next one holds none.</summary>
     private async Task<bool> ReceiveMessageAsync(ValueWebSocketReceiveResult first, CancellationToken token)
     {
+        using IDisposable? scope = LogScope();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
         try
         {

@@ -69,7 +69,6 @@ public static class WebSocketEndpoints
         LettaSocketsMetrics metrics = services.GetRequiredService<LettaSocketsMetrics>();
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(accept).ConfigureAwait(false);
         ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("LettaSockets.Sockets");
-        using IDisposable? scope = logger.BeginScope(new ConnectionLogScope(connectionId, agentId));
         using var session = new SocketSession(
             socket,
             new SessionContext(connectionId, agentId, Security.ClientScope.Of(context).Agents),
