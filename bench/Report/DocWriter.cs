@@ -249,14 +249,14 @@ internal static partial class DocWriter
             if (d.Bare.Count > 0)
             {
                 Stat own = Stat.Of(Pairs(d.Runs, d.Bare, (g, b) => g.RssPerConnectionKiB - b.RssPerConnectionKiB));
-                md.AppendLine(I($"The bare server is Kestrel with ASP.NET Core's WebSocket middleware and the gateway's keepalive settings, and like the gateway it waits with a zero-byte read, so an idle connection holds no receive buffer (`bench/Scenarios/BareServerCommand.cs`). The gateway's own share of an idle connection is the difference: {own.Format("F2", " KiB")}."));
+                md.AppendLine(I($"The bare server is Kestrel with ASP.NET Core's WebSocket middleware and the gateway's keepalive settings, and like the gateway it waits with a zero-byte read, so an idle connection holds no receive buffer, and runs without ASP.NET Core's request diagnostics, so a request keeps no `Activity` or log scope (`bench/Scenarios/BareServerCommand.cs`; before 2026-12-06 it ran with them, and both floors read about 0.6 KiB higher). The gateway's own share of an idle connection is the difference: {own.Format("F2", " KiB")}."));
                 if (d.Loops.Count > 0)
                 {
                     Stat design = Stat.Of(Pairs(d.Loops, d.Bare, (l, b) => l.RssPerConnectionKiB - b.RssPerConnectionKiB));
                     Stat features = Stat.Of(Pairs(d.Runs, d.Loops, (g, l) => g.RssPerConnectionKiB - l.RssPerConnectionKiB));
                     double[] loopsHeap = d.Loops.Where(x => x.ManagedHeapPerConnectionKiB is not null).Select(x => x.ManagedHeapPerConnectionKiB!.Value).ToArray();
                     md.AppendLine();
-                    md.AppendLine(I($"The third row (`bare-server --loops`) adds to the bare server exactly the connection shape the product's owner asked for, and none of the gateway's features: a bounded `Channel<StreamChunk>`, a reader loop in a zero-byte receive and a writer loop draining the channel, the session ending when either ends. That shape costs {design.Format("F2", " KiB")} per idle connection over the bare server (live managed heap {(loopsHeap.Length > 0 ? Stat.Of(loopsHeap).Format("F2", " KiB") : "–")}); everything else the gateway does for a connection (the byte bounds and turn registry, limits and its slot, the tracker and drain, keys and scopes, the log scope) costs {features.Format("F2", " KiB")}."));
+                    md.AppendLine(I($"The third row (`bare-server --loops`) adds to the bare server exactly the connection shape the product's owner asked for, and none of the gateway's features: a bounded `Channel<StreamChunk>`, a reader loop in a zero-byte receive and a writer loop that sends the `ready` frame and then drains the channel, the session ending when either ends. That shape costs {design.Format("F2", " KiB")} per idle connection over the bare server (live managed heap {(loopsHeap.Length > 0 ? Stat.Of(loopsHeap).Format("F2", " KiB") : "–")}); everything else the gateway does for a connection (the byte bounds and turn registry, limits and its slot, the tracker and drain, keys and scopes) costs {features.Format("F2", " KiB")}."));
                 }
 
                 double[] heap = d.Bare.Where(x => x.ManagedHeapPerConnectionKiB is not null).Select(x => x.ManagedHeapPerConnectionKiB!.Value).ToArray();
@@ -271,7 +271,7 @@ internal static partial class DocWriter
 
         if (d.Capacity is { } c)
         {
-            md.AppendLine(I($"Capacity probe: {c.Held:N0} of {c.Target:N0} connections held at once, {c.Failed:N0} failed (first: {c.FirstError ?? "none"}). The gateway's open files went from {c.GatewayOpenFilesBefore:N0} to {c.GatewayOpenFilesPeak:N0}, against its limit of {c.GatewayMaxOpenFiles:N0} (`ulimit -n`, which this container does not let a process raise); after the probe the gateway {(c.GatewayServedAfter ? "served a new turn normally" : "did NOT serve a new turn")}."));
+            md.AppendLine(I($"Capacity probe: {c.Held:N0} of {c.Target:N0} connections held at once, {c.Failed:N0} failed (first: {c.FirstError ?? "none"}). The gateway's open files went from {c.GatewayOpenFilesBefore:N0} (its own, among them the upstream connections it opens before it listens, `Letta:WarmConnections`, 32 by default) to {c.GatewayOpenFilesPeak:N0}, against its limit of {c.GatewayMaxOpenFiles:N0} (`ulimit -n`, which this container does not let a process raise); after the probe the gateway {(c.GatewayServedAfter ? "served a new turn normally" : "did NOT serve a new turn")}."));
             md.AppendLine();
         }
     }

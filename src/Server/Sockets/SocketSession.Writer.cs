@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using LettaSockets.Protocol.Chunks;
+using LettaSockets.Protocol.Frames;
 using LettaSockets.Protocol.Serialization;
 using LettaSockets.Server.Observability;
 using LettaSockets.Server.Turns;
@@ -14,10 +15,10 @@ public sealed partial class SocketSession
     /// The only sender. Drops content frames of cancelled turns (docs/PROTOCOL.md, rule 3), and when frames are
     /// already queued behind the current one, merges consecutive deltas of the same message into one
     /// frame — adaptive: a client that keeps up gets every delta at once, a slow one fewer, larger
-    /// frames (docs/PROTOCOL.md, "Slow readers"). Never waits to merge. <paramref name="first"/> (the
-    /// connection's <c>ready</c>) goes out before anything queued.
+    /// frames (docs/PROTOCOL.md, "Slow readers"). Never waits to merge. The connection's <c>ready</c> goes out
+    /// before anything queued.
     /// </summary>
-    private async Task WriteLoopAsync(StreamChunk first)
+    private async Task WriteLoopAsync(ReadyInfo? ready)
     {
         ChannelReader<StreamChunk> reader = _turns.Frames;
         CancellationToken token = _turns.Aborted;
@@ -26,7 +27,8 @@ public sealed partial class SocketSession
         try
         {
             serializer = Serializers.Get();
-            sent += await SendChunkAsync(reader, serializer, first, token).ConfigureAwait(false);
+            sent += await SendChunkAsync(reader, serializer, StreamChunk.ReadyFrame(ready!), token).ConfigureAwait(false);
+            ready = null; // the loop outlives it: let it go
             ReturnSerializer(ref serializer);
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {

@@ -83,7 +83,7 @@ public sealed partial class SocketSession : IDrainableConnection, IBufferHolder,
         // The writer sends `ready` itself, before it reads the queue: the one frame every connection gets
         // never enters the channel, whose storage is made by the first frame queued and kept (four slots
         // at least, 256 B) — so a connection that never starts a turn holds none.
-        Task writing = WriteLoopAsync(StreamChunk.ReadyFrame(ready));
+        Task writing = WriteLoopAsync(ready);
         Task first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
         using IDisposable? scope = LogScope(); // for what ending the connection logs
 
