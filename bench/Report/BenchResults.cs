@@ -309,7 +309,7 @@ internal sealed record ColdLatencyRun(string Build, int Turns, double ColdP99Ms,
     /// <summary>The direct floor read right after the relay's windows.</summary>
     public double? RelayDirectP99Ms { get; init; }
 
-    /// <summary>The warm turn-start probe (200 turns one after another) through the same relay after its
+    /// <summary>The warm turn-start probe (turns one after another) through the same relay after its
     /// windows, with its direct legs (session 12 on): the floor of <see cref="ColdRun.WarmTurnStart"/>.</summary>
     public TurnStartRun? RelayWarmTurnStart { get; init; }
 }
