@@ -28,7 +28,7 @@ internal static class BareServerCommand
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // As the gateway runs by default (LettaSocketsApp.QuietRequestDiagnostics): no request logs, so no
         // Activity and log scope per request either.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        builder.Logging.AddFilter(LettaSockets.Server.Hosting.LettaSocketsApp.RequestDiagnosticsCategory, LogLevel.None);
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         WebApplication app = builder.Build();
         app.UseWebSockets();

@@ -53,15 +53,16 @@ public static class LettaSocketsApp
     /// longest configured prefix (at a dot), or <c>Default</c>; null when none is configured or readable.</summary>
     internal static LogLevel? ConfiguredLevel(IConfiguration levels, string category)
     {
-        for (string? name = category; name is not null; name = name.LastIndexOf('.') is > 0 and int dot ? name[..dot] : null)
+        string? value = null;
+        for (string? name = category; value is null && name is not null; name = Prefix(name))
         {
-            if (levels[name] is { } value)
-            {
-                return Enum.TryParse(value, ignoreCase: true, out LogLevel level) ? level : null;
-            }
+            value = levels[name];
         }
 
-        return Enum.TryParse(levels["Default"], ignoreCase: true, out LogLevel fallback) ? fallback : null;
+        value ??= levels["Default"];
+        return Enum.TryParse(value, ignoreCase: true, out LogLevel level) ? level : null;
+
+        static string? Prefix(string name) => name.LastIndexOf('.') is > 0 and int dot ? name[..dot] : null;
     }
 
     /// <summary>

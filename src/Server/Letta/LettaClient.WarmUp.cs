@@ -24,7 +24,11 @@ public sealed partial class LettaClient
     {
         Uri url = await endpoint.UrlAsync(ProbePath, cancellationToken).ConfigureAwait(false);
         (HttpResponseMessage? first, string? refused) = await WarmRequestAsync(url, cancellationToken).ConfigureAwait(false);
-        refused ??= await ReadWarmAnswerAsync(first!, cancellationToken).ConfigureAwait(false);
+        if (first is not null)
+        {
+            refused = await ReadWarmAnswerAsync(first, cancellationToken).ConfigureAwait(false);
+        }
+
         if (refused is not null)
         {
             return (0, refused);

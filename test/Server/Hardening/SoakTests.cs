@@ -102,8 +102,8 @@ public sealed class SoakTests
     }
 
     /// <summary>
-    /// Holds weakly every session the tracker has now. Called once a connection has had a frame for
-    /// its first turn, so its own session is registered by then.
+    /// Holds weakly every session the tracker has now. Called once a connection has its <c>ready</c>, which
+    /// the session's writer sends after the tracker has the session, so its own is among them.
     /// </summary>
     private static void WatchSessions(TestGateway gateway, Outcome outcome)
     {
@@ -143,6 +143,7 @@ public sealed class SoakTests
     {
         var random = new Random(Seed + connection);
         TestClient client = await gateway.ConnectAsync(agent);
+        WatchSessions(gateway, outcome);
         var sent = new List<string>();
         int badFrames = 0;
         bool gone = false;
@@ -167,11 +168,6 @@ public sealed class SoakTests
                 if (roll < 30 || roll >= 97)
                 {
                     List<ServerFrame> started = await client.ReadUntilAsync(f => f.Id == id && (f.Type == "chunk" || f.IsTerminal));
-                    if (t == 0)
-                    {
-                        WatchSessions(gateway, outcome);
-                    }
-
                     if (roll >= 97 && !started[^1].IsTerminal)
                     {
                         client.Socket.Abort(); // vanish mid-turn
@@ -188,11 +184,6 @@ public sealed class SoakTests
                 }
 
                 ServerFrame terminal = client.Received.LastOrDefault(f => f.Id == id && f.IsTerminal) ?? (await client.ReadTurnAsync(id))[^1];
-                if (t == 0)
-                {
-                    WatchSessions(gateway, outcome);
-                }
-
                 if (terminal.CancelledBy == "client")
                 {
                     outcome.Cancelled.Add(content);
