@@ -137,7 +137,7 @@ internal static class ColdScenario
         (double coldRate, double coldCpu, int coldErrors) = await ThroughputWindowAsync(stack).ConfigureAwait(false);
         await WarmAsync(stack).ConfigureAwait(false);
         (double warmRate, double warmCpu, int warmErrors) = await ThroughputWindowAsync(stack).ConfigureAwait(false);
-        TurnStartRun warmTurnStart = await TurnStartProbe.MeasureAsync(stack, WarmTurnStarts, WarmTurnStarts).ConfigureAwait(false);
+        TurnStartRun warmTurnStart = await TurnStartProbe.MeasureAsync(stack, WarmTurnStarts, WarmTurnStarts, watched: options.Timeline ? stack.Gateway : null).ConfigureAwait(false);
         stack.EnsureAlive();
         return new ColdRun(stack.GatewayReadySeconds, coldRate, coldCpu, warmRate, warmCpu, coldErrors + warmErrors)
         {
@@ -175,7 +175,7 @@ internal static class ColdScenario
 
             // The warm turn-start floor: the same probe the gateway gets after its warm window, through
             // the relay after its own (30 s of the throughput load, then a window of paced load).
-            TurnStartRun relayTurnStart = await TurnStartProbe.MeasureAsync(stack, WarmTurnStarts, WarmTurnStarts, endPoint).ConfigureAwait(false);
+            TurnStartRun relayTurnStart = await TurnStartProbe.MeasureAsync(stack, WarmTurnStarts, WarmTurnStarts, endPoint, options.Timeline ? server : null).ConfigureAwait(false);
             if (server.HasExited)
             {
                 throw new InvalidOperationException($"The native bare relay exited:{Environment.NewLine}{server.Tail()}");

@@ -28,10 +28,18 @@ internal static class TurnStartProbe
 
     /// <param name="relay">Another relay in front of the same simulator to probe instead of the stack's gateway
     /// (the bare relay, for the floor); its frames look like the gateway's to the client.</param>
-    public static async Task<TurnStartRun> MeasureAsync(BenchStack stack, int turns, int directTurns, IPEndPoint? relay = null)
+    /// <param name="watched">With <c>--timeline</c>: the relay's process, whose runtime events and open files
+    /// (its upstream pool's connections among them) are printed next to the probe's slow turns.</param>
+    public static async Task<TurnStartRun> MeasureAsync(BenchStack stack, int turns, int directTurns, IPEndPoint? relay = null, ChildProcess? watched = null)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        (List<double> request, List<double> first) = await GatewayAsync(stack, relay ?? stack.GatewayEndPoint, turns, deadline.Token).ConfigureAwait(false);
+        await using ProbeTrace? trace = watched is null ? null : ProbeTrace.Start(watched, stack.Simulator);
+        (List<double> request, List<double> first, long[] sent) = await GatewayAsync(stack, relay ?? stack.GatewayEndPoint, turns, deadline.Token).ConfigureAwait(false);
+        if (trace is not null)
+        {
+            await trace.PrintAsync(sent, request, first).ConfigureAwait(false);
+        }
+
         (List<double> directRequest, List<double> directFirst) = await DirectAsync(stack, directTurns, deadline.Token).ConfigureAwait(false);
         return new TurnStartRun(
             turns,
@@ -45,7 +53,7 @@ internal static class TurnStartProbe
             CancelScenario.Percentile(directFirst, 0.99));
     }
 
-    private static async Task<(List<double> Request, List<double> First)> GatewayAsync(BenchStack stack, IPEndPoint server, int turns, CancellationToken cancellationToken)
+    private static async Task<(List<double> Request, List<double> First, long[] Sent)> GatewayAsync(BenchStack stack, IPEndPoint server, int turns, CancellationToken cancellationToken)
     {
         await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal"), cancellationToken).ConfigureAwait(false);
         using WsConnection connection = await GatewayClient.OpenAsync(server, null, ReceiveBuffer, cancellationToken).ConfigureAwait(false);
@@ -66,7 +74,7 @@ internal static class TurnStartProbe
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await connection.CloseAsync(timeout.Token).ConfigureAwait(false);
-        return (await RequestLegAsync(stack, sent, cancellationToken).ConfigureAwait(false), first);
+        return (await RequestLegAsync(stack, sent, cancellationToken).ConfigureAwait(false), first, sent);
     }
 
     private static async Task<(List<double> Request, List<double> First)> DirectAsync(BenchStack stack, int turns, CancellationToken cancellationToken)
