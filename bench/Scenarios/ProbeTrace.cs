@@ -5,65 +5,92 @@ using LettaSockets.Bench.Harness;
 namespace LettaSockets.Bench.Scenarios;
 
 /// <summary>
-/// What went on around a turn-start probe, for <c>--timeline</c>: the relay's runtime events (collections,
-/// thread-pool changes, over EventPipe), the open files of the relay and the simulator sampled every 10 ms
-/// (a pool closing its idle upstream connections shows as a drop in both), and the probe's slow turns, all
-/// on one clock from the probe's start. Printed once the probe's turns are done.
+/// What went on around a turn-start probe, for <c>--timeline</c>, read so as to disturb it as little as
+/// possible: nothing runs during the probe. Before and after it, every thread on the machine is read
+/// (<c>/proc/*/task/*/schedstat</c>: nanoseconds run, and nanoseconds runnable but waiting for a core), and
+/// the open files of the relay and the simulator (a pool closing its idle upstream connections shows as a
+/// drop in both). Then it prints the probe's slow turns, from the probe's start, and the threads that ran
+/// or waited most meanwhile.
 /// </summary>
-internal sealed class ProbeTrace : IAsyncDisposable
+internal sealed class ProbeTrace
 {
-    private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(10);
-    private const int FileStep = 8;
+    private const double ShownMs = 1.0;
     private readonly ChildProcess _relay;
     private readonly ChildProcess _simulator;
-    private readonly GcWatch? _runtime;
-    private readonly long _start = Stopwatch.GetTimestamp();
-    private readonly DateTime _startUtc = DateTime.UtcNow;
     private readonly double _relayAgeSeconds;
-    private readonly List<(long At, int Relay, int Simulator)> _files = [];
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _sampling;
+    private readonly (int Relay, int Simulator) _filesBefore;
+    private readonly Dictionary<(int Pid, int Tid), ThreadTime> _before;
+    private readonly long _start;
 
     private ProbeTrace(ChildProcess relay, ChildProcess simulator)
     {
         _relay = relay;
         _simulator = simulator;
         _relayAgeSeconds = (DateTime.Now - Process.GetProcessById(relay.Pid).StartTime).TotalSeconds;
-        try
-        {
-            _runtime = GcWatch.Start(relay.Pid);
-        }
-        catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            Console.WriteLine($"  probe trace: no runtime events ({e.GetType().Name})");
-        }
-
-        _sampling = Task.Run(SampleAsync);
+        _filesBefore = (OpenFiles(relay.Pid), OpenFiles(simulator.Pid));
+        _before = Threads();
+        _start = Stopwatch.GetTimestamp();
     }
 
     public static ProbeTrace Start(ChildProcess relay, ChildProcess simulator) => new(relay, simulator);
 
-    private async Task SampleAsync()
+    /// <summary>Reads the machine's threads again and prints: turns whose leg took over its median + 0.5 ms,
+    /// and the threads that ran or waited at least 1 ms since the probe began.</summary>
+    public void Print(long[] sent, long end, List<double> request, List<double> first)
     {
-        using var timer = new PeriodicTimer(SampleEvery);
-        (int relay, int simulator) last = (-FileStep, -FileStep);
-        try
+        Dictionary<(int Pid, int Tid), ThreadTime> after = Threads();
+        (int Relay, int Simulator) files = (OpenFiles(_relay.Pid), OpenFiles(_simulator.Pid));
+        double requestSlow = CancelScenario.Percentile(request, 0.50) + 0.5;
+        double firstSlow = CancelScenario.Percentile(first, 0.50) + 0.5;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  probe trace: {sent.Length} turns over {Ms(end - _start):F0} ms, {_relayAgeSeconds:F1} s after the relay's process started; open files relay {_filesBefore.Relay} → {files.Relay}, simulator {_filesBefore.Simulator} → {files.Simulator}"));
+        string slow = string.Join("  ", Enumerable.Range(0, sent.Length)
+            .Where(i => request[i] > requestSlow || first[i] > firstSlow)
+            .Select(i => string.Create(CultureInfo.InvariantCulture, $"{Ms(sent[i] - _start):F0}:{request[i]:F1}/{first[i]:F1}")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"    slow turns (request > {requestSlow:F2} or first > {firstSlow:F2} ms) at ms from the start:request/first: {slow}"));
+        var threads = after
+            .Select(t => (t.Value, Run: Ms2(t.Value.RunNs - (_before.TryGetValue(t.Key, out ThreadTime b) ? b.RunNs : 0)), Wait: Ms2(t.Value.WaitNs - (_before.TryGetValue(t.Key, out ThreadTime w) ? w.WaitNs : 0)), New: !_before.ContainsKey(t.Key), t.Key))
+            .Where(t => t.Run >= ShownMs || t.Wait >= ShownMs)
+            .OrderByDescending(t => t.Run);
+        foreach (var t in threads)
         {
-            do
+            string who = t.Key.Pid == _relay.Pid ? "relay" : t.Key.Pid == _simulator.Pid ? "simulator" : t.Key.Pid == Environment.ProcessId ? "bench" : t.Value.Process;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    {who,-14} {t.Key.Pid,7}/{t.Key.Tid,-7} {t.Value.Name,-16} ran {t.Run,7:F1} ms  waited {t.Wait,6:F1} ms{(t.New ? "  (new)" : "")}"));
+        }
+    }
+
+    private static Dictionary<(int Pid, int Tid), ThreadTime> Threads()
+    {
+        var threads = new Dictionary<(int Pid, int Tid), ThreadTime>();
+        foreach (string process in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(process), out int pid))
             {
-                (int relay, int simulator) now = (OpenFiles(_relay.Pid), OpenFiles(_simulator.Pid));
-                if (Math.Abs(now.relay - last.relay) >= FileStep || Math.Abs(now.simulator - last.simulator) >= FileStep)
+                continue;
+            }
+
+            try
+            {
+                string processName = File.ReadAllText(Path.Combine(process, "comm")).Trim();
+                foreach (string task in Directory.EnumerateDirectories(Path.Combine(process, "task")))
                 {
-                    _files.Add((Stopwatch.GetTimestamp(), now.relay, now.simulator));
-                    last = now;
+                    string[] schedstat = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                    threads[(pid, int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture))] = new ThreadTime(
+                        processName,
+                        File.ReadAllText(Path.Combine(task, "comm")).Trim(),
+                        long.Parse(schedstat[0], CultureInfo.InvariantCulture),
+                        long.Parse(schedstat[1], CultureInfo.InvariantCulture));
                 }
             }
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false));
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // the process or thread ended meanwhile
+            }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // stopped
-        }
+
+        return threads;
     }
 
     private static int OpenFiles(int pid)
@@ -78,51 +105,9 @@ internal sealed class ProbeTrace : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops watching and prints the timeline: turns whose leg took over its median + 0.5 ms.</summary>
-    public async Task PrintAsync(long[] sent, List<double> request, List<double> first)
-    {
-        await StopAsync().ConfigureAwait(false);
-        double requestSlow = CancelScenario.Percentile(request, 0.50) + 0.5;
-        double firstSlow = CancelScenario.Percentile(first, 0.50) + 0.5;
-        var lines = new List<(double AtMs, string What)>();
-        for (int i = 0; i < sent.Length; i++)
-        {
-            if (request[i] > requestSlow || first[i] > firstSlow)
-            {
-                lines.Add((Ms(sent[i] - _start), string.Create(CultureInfo.InvariantCulture, $"turn {i}: request {request[i]:F2} first {first[i]:F2}")));
-            }
-        }
-
-        lines.AddRange(_files.Select(f => (Ms(f.At - _start), $"files relay {f.Relay} simulator {f.Simulator}")));
-        if (_runtime is not null)
-        {
-            lines.AddRange(_runtime.Events.Select(e => ((e.At - _startUtc).TotalMilliseconds,
-                string.Create(CultureInfo.InvariantCulture, $"{e.What}{(e.PauseMs > 0 ? $" {e.PauseMs:F1}ms" : "")}"))));
-        }
-
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  probe trace ({sent.Length} turns over {Ms(Stopwatch.GetTimestamp() - _start):F0} ms, starting {_relayAgeSeconds:F1} s after the relay's process; slow = request > {requestSlow:F2} or first > {firstSlow:F2} ms):"));
-        foreach ((double at, string what) in lines.OrderBy(l => l.AtMs))
-        {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {at,9:F1} ms  {what}"));
-        }
-    }
-
-    private async Task StopAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _sampling.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        if (_runtime is not null)
-        {
-            await _runtime.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync().ConfigureAwait(false);
-        _stop.Dispose();
-    }
-
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private static double Ms2(long nanoseconds) => nanoseconds / 1e6;
+
+    private readonly record struct ThreadTime(string Process, string Name, long RunNs, long WaitNs);
 }

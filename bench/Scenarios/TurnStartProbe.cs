@@ -33,12 +33,9 @@ internal static class TurnStartProbe
     public static async Task<TurnStartRun> MeasureAsync(BenchStack stack, int turns, int directTurns, IPEndPoint? relay = null, ChildProcess? watched = null)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await using ProbeTrace? trace = watched is null ? null : ProbeTrace.Start(watched, stack.Simulator);
-        (List<double> request, List<double> first, long[] sent) = await GatewayAsync(stack, relay ?? stack.GatewayEndPoint, turns, deadline.Token).ConfigureAwait(false);
-        if (trace is not null)
-        {
-            await trace.PrintAsync(sent, request, first).ConfigureAwait(false);
-        }
+        ProbeTrace? trace = watched is null ? null : ProbeTrace.Start(watched, stack.Simulator);
+        (List<double> request, List<double> first, long[] sent, long end) = await GatewayAsync(stack, relay ?? stack.GatewayEndPoint, turns, deadline.Token).ConfigureAwait(false);
+        trace?.Print(sent, end, request, first);
 
         (List<double> directRequest, List<double> directFirst) = await DirectAsync(stack, directTurns, deadline.Token).ConfigureAwait(false);
         return new TurnStartRun(
@@ -53,7 +50,7 @@ internal static class TurnStartProbe
             CancelScenario.Percentile(directFirst, 0.99));
     }
 
-    private static async Task<(List<double> Request, List<double> First, long[] Sent)> GatewayAsync(BenchStack stack, IPEndPoint server, int turns, CancellationToken cancellationToken)
+    private static async Task<(List<double> Request, List<double> First, long[] Sent, long End)> GatewayAsync(BenchStack stack, IPEndPoint server, int turns, CancellationToken cancellationToken)
     {
         await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal"), cancellationToken).ConfigureAwait(false);
         using WsConnection connection = await GatewayClient.OpenAsync(server, null, ReceiveBuffer, cancellationToken).ConfigureAwait(false);
@@ -72,9 +69,10 @@ internal static class TurnStartProbe
             first.Add(Ms(samples.First));
         }
 
+        long end = Stopwatch.GetTimestamp();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await connection.CloseAsync(timeout.Token).ConfigureAwait(false);
-        return (await RequestLegAsync(stack, sent, cancellationToken).ConfigureAwait(false), first, sent);
+        return (await RequestLegAsync(stack, sent, cancellationToken).ConfigureAwait(false), first, sent, end);
     }
 
     private static async Task<(List<double> Request, List<double> First)> DirectAsync(BenchStack stack, int turns, CancellationToken cancellationToken)
