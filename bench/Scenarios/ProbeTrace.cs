@@ -36,7 +36,7 @@ internal sealed class ProbeTrace
 
     /// <summary>Reads the machine's threads again and prints: turns whose leg took over its median + 0.5 ms,
     /// and the threads that ran or waited at least 1 ms since the probe began.</summary>
-    public void Print(long[] sent, long end, List<double> request, List<double> first)
+    public void Print(long[] sent, long end, List<double> request, List<double> first, List<double> directRequest, List<double> directFirst)
     {
         Dictionary<(int Pid, int Tid), ThreadTime> after = Threads();
         (int Relay, int Simulator) files = (OpenFiles(_relay.Pid), OpenFiles(_simulator.Pid));
@@ -49,6 +49,8 @@ internal sealed class ProbeTrace
             .Select(i => string.Create(CultureInfo.InvariantCulture, $"{Ms(sent[i] - _start):F0}:{request[i]:F1}/{first[i]:F1}")));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"    slow turns (request > {requestSlow:F2} or first > {firstSlow:F2} ms) at ms from the start:request/first: {slow}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"    the direct turns between them: {directRequest.Count(r => r > CancelScenario.Percentile(directRequest, 0.50) + 0.5)} requests and {directFirst.Count(f => f > CancelScenario.Percentile(directFirst, 0.50) + 0.5)} first events over their median + 0.5 ms"));
         var threads = after
             .Select(t => (t.Value, Run: Ms2(t.Value.RunNs - (_before.TryGetValue(t.Key, out ThreadTime b) ? b.RunNs : 0)), Wait: Ms2(t.Value.WaitNs - (_before.TryGetValue(t.Key, out ThreadTime w) ? w.WaitNs : 0)), New: !_before.ContainsKey(t.Key), t.Key))
             .Where(t => t.Run >= ShownMs || t.Wait >= ShownMs)

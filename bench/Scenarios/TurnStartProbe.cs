@@ -17,8 +17,12 @@ namespace LettaSockets.Bench.Scenarios;
 /// the first <c>chunk</c> frame.</item>
 /// </list>
 /// The same two legs read directly (the load generator's own HTTP request, its first SSE event) are the
-/// floor: what loopback, Kestrel and <c>HttpClient</c> take without a gateway. Turns run one after another
-/// on one connection, so nothing queues behind anything.
+/// floor: what loopback, Kestrel and <c>HttpClient</c> take without a gateway. Turns run one after another,
+/// so nothing queues behind anything, and (session 15 on) a direct turn follows each gateway turn, so the
+/// floor is read under the same conditions as the gateway: whatever else the machine does meanwhile (in
+/// experiment 61 the simulator's background collection, 0.3 s of CPU on the two cores during a probe)
+/// slows both. Before, the direct turns ran after all the gateway's, and such a moment fell on the gateway
+/// alone.
 /// </summary>
 internal static class TurnStartProbe
 {
@@ -26,71 +30,67 @@ internal static class TurnStartProbe
     private const int ReceiveBuffer = 16 * 1024;
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <param name="turns">Turns through the relay; the first of them runs before any direct turn.</param>
+    /// <param name="directTurns">Direct turns, each after a relay turn while there are any.</param>
     /// <param name="relay">Another relay in front of the same simulator to probe instead of the stack's gateway
     /// (the bare relay, for the floor); its frames look like the gateway's to the client.</param>
-    /// <param name="watched">With <c>--timeline</c>: the relay's process, whose runtime events and open files
-    /// (its upstream pool's connections among them) are printed next to the probe's slow turns.</param>
+    /// <param name="watched">With <c>--timeline</c>: the relay's process, for <see cref="ProbeTrace"/>.</param>
     public static async Task<TurnStartRun> MeasureAsync(BenchStack stack, int turns, int directTurns, IPEndPoint? relay = null, ChildProcess? watched = null)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        CancellationToken cancellationToken = deadline.Token;
+        await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal"), cancellationToken).ConfigureAwait(false);
+        using WsConnection connection = await GatewayClient.OpenAsync(relay ?? stack.GatewayEndPoint, null, ReceiveBuffer, cancellationToken).ConfigureAwait(false);
+        using var direct = new DirectClient(stack.SimulatorUrl);
+        byte[] buffer = new byte[ReceiveBuffer];
+        var sent = new List<(bool Gateway, long At)>(turns + directTurns);
+        var first = new List<(bool Gateway, double Ms)>(turns + directTurns);
         ProbeTrace? trace = watched is null ? null : ProbeTrace.Start(watched, stack.Simulator);
-        (List<double> request, List<double> first, long[] sent, long end) = await GatewayAsync(stack, relay ?? stack.GatewayEndPoint, turns, deadline.Token).ConfigureAwait(false);
-        trace?.Print(sent, end, request, first);
+        for (int i = 0; i < Math.Max(turns, directTurns); i++)
+        {
+            if (i < turns)
+            {
+                var samples = new LatencySamples(8);
+                sent.Add((true, Stopwatch.GetTimestamp()));
+                TurnResult turn = await GatewayClient.RunTurnAsync(connection, $"s{i}", Content, samples, 0, cancellationToken).ConfigureAwait(false);
+                if (turn.Error is not null || samples.Count == 0)
+                {
+                    throw new InvalidOperationException($"Turn-start probe: turn {i} failed ({turn.Error ?? "no deltas"}).");
+                }
 
-        (List<double> directRequest, List<double> directFirst) = await DirectAsync(stack, directTurns, deadline.Token).ConfigureAwait(false);
+                first.Add((true, Ms(samples.First)));
+            }
+
+            if (i < directTurns)
+            {
+                var samples = new LatencySamples(8);
+                sent.Add((false, Stopwatch.GetTimestamp()));
+                await direct.RunTurnAsync(Content, buffer, samples, 0, cancellationToken).ConfigureAwait(false);
+                first.Add((false, Ms(samples.First)));
+            }
+        }
+
+        long end = Stopwatch.GetTimestamp();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await connection.CloseAsync(timeout.Token).ConfigureAwait(false);
+        }
+
+        List<double> request = await RequestLegAsync(stack, [.. sent.Select(s => s.At)], cancellationToken).ConfigureAwait(false);
+        List<double> Of(bool gateway, IEnumerable<double> legs) => [.. legs.Where((_, i) => sent[i].Gateway == gateway)];
+        (List<double> gatewayRequest, List<double> gatewayFirst) = (Of(true, request), Of(true, first.Select(f => f.Ms)));
+        (List<double> directRequest, List<double> directFirst) = (Of(false, request), Of(false, first.Select(f => f.Ms)));
+        trace?.Print([.. sent.Where(s => s.Gateway).Select(s => s.At)], end, gatewayRequest, gatewayFirst, directRequest, directFirst);
         return new TurnStartRun(
             turns,
-            CancelScenario.Percentile(request, 0.50),
-            CancelScenario.Percentile(request, 0.99),
-            CancelScenario.Percentile(first, 0.50),
-            CancelScenario.Percentile(first, 0.99),
+            CancelScenario.Percentile(gatewayRequest, 0.50),
+            CancelScenario.Percentile(gatewayRequest, 0.99),
+            CancelScenario.Percentile(gatewayFirst, 0.50),
+            CancelScenario.Percentile(gatewayFirst, 0.99),
             CancelScenario.Percentile(directRequest, 0.50),
             CancelScenario.Percentile(directRequest, 0.99),
             CancelScenario.Percentile(directFirst, 0.50),
             CancelScenario.Percentile(directFirst, 0.99));
-    }
-
-    private static async Task<(List<double> Request, List<double> First, long[] Sent, long End)> GatewayAsync(BenchStack stack, IPEndPoint server, int turns, CancellationToken cancellationToken)
-    {
-        await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal"), cancellationToken).ConfigureAwait(false);
-        using WsConnection connection = await GatewayClient.OpenAsync(server, null, ReceiveBuffer, cancellationToken).ConfigureAwait(false);
-        var sent = new long[turns];
-        var first = new List<double>(turns);
-        for (int i = 0; i < turns; i++)
-        {
-            var samples = new LatencySamples(8);
-            sent[i] = Stopwatch.GetTimestamp();
-            TurnResult turn = await GatewayClient.RunTurnAsync(connection, $"s{i}", Content, samples, 0, cancellationToken).ConfigureAwait(false);
-            if (turn.Error is not null || samples.Count == 0)
-            {
-                throw new InvalidOperationException($"Turn-start probe: turn {i} failed ({turn.Error ?? "no deltas"}).");
-            }
-
-            first.Add(Ms(samples.First));
-        }
-
-        long end = Stopwatch.GetTimestamp();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await connection.CloseAsync(timeout.Token).ConfigureAwait(false);
-        return (await RequestLegAsync(stack, sent, cancellationToken).ConfigureAwait(false), first, sent, end);
-    }
-
-    private static async Task<(List<double> Request, List<double> First)> DirectAsync(BenchStack stack, int turns, CancellationToken cancellationToken)
-    {
-        await Http.DeleteAsync(new Uri(stack.SimulatorUrl, "_sim/journal"), cancellationToken).ConfigureAwait(false);
-        using var direct = new DirectClient(stack.SimulatorUrl);
-        byte[] buffer = new byte[ReceiveBuffer];
-        var sent = new long[turns];
-        var first = new List<double>(turns);
-        for (int i = 0; i < turns; i++)
-        {
-            var samples = new LatencySamples(8);
-            sent[i] = Stopwatch.GetTimestamp();
-            await direct.RunTurnAsync(Content, buffer, samples, 0, cancellationToken).ConfigureAwait(false);
-            first.Add(Ms(samples.First));
-        }
-
-        return (await RequestLegAsync(stack, sent, cancellationToken).ConfigureAwait(false), first);
     }
 
     /// <summary>Pairs each send with the journal's messages requests, oldest first (turns ran one at a time).</summary>
