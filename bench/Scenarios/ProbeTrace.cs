@@ -43,7 +43,7 @@ internal sealed class ProbeTrace
         double requestSlow = CancelScenario.Percentile(request, 0.50) + 0.5;
         double firstSlow = CancelScenario.Percentile(first, 0.50) + 0.5;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  probe trace: {sent.Length} turns over {Ms(end - _start):F0} ms, {_relayAgeSeconds:F1} s after the relay's process started; open files relay {_filesBefore.Relay} → {files.Relay}, simulator {_filesBefore.Simulator} → {files.Simulator}"));
+            $"  probe trace: {sent.Length} turns through the relay, each followed by a direct one, over {Ms(end - _start):F0} ms, {_relayAgeSeconds:F1} s after the relay's process started; open files relay {_filesBefore.Relay} → {files.Relay}, simulator {_filesBefore.Simulator} → {files.Simulator}"));
         string slow = string.Join("  ", Enumerable.Range(0, sent.Length)
             .Where(i => request[i] > requestSlow || first[i] > firstSlow)
             .Select(i => string.Create(CultureInfo.InvariantCulture, $"{Ms(sent[i] - _start):F0}:{request[i]:F1}/{first[i]:F1}")));
