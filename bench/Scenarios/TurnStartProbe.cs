@@ -45,6 +45,7 @@ internal static class TurnStartProbe
         byte[] buffer = new byte[ReceiveBuffer];
         var sent = new List<(bool Gateway, long At)>(turns + directTurns);
         var first = new List<(bool Gateway, double Ms)>(turns + directTurns);
+        using BusyLoops? busy = turns >= 100 ? BusyLoops.FromEnvironment() : null;
         ProbeTrace? trace = watched is null ? null : ProbeTrace.Start(watched, stack.Simulator);
         for (int i = 0; i < Math.Max(turns, directTurns); i++)
         {
@@ -108,4 +109,28 @@ internal static class TurnStartProbe
     }
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+}
+
+/// <summary>
+/// An experiment's knob, off unless <c>BENCH_PROBE_BUSY</c> names a count: that many processes spinning on
+/// the machine for as long as a warm probe runs, a co-located CPU consumer under control (experiment 64: how
+/// much of the probe's added p99 is the machine's, through the gateway and through the bare relay).
+/// </summary>
+internal sealed class BusyLoops : IDisposable
+{
+    private readonly ChildProcess[] _loops;
+
+    private BusyLoops(int count) =>
+        _loops = [.. Enumerable.Range(0, count).Select(i => ChildProcess.Start($"busy loop {i}", "sh", ["-c", "while :; do :; done"], TimeSpan.FromMinutes(5)))];
+
+    public static BusyLoops? FromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable("BENCH_PROBE_BUSY"), out int count) && count > 0 ? new BusyLoops(count) : null;
+
+    public void Dispose()
+    {
+        foreach (ChildProcess loop in _loops)
+        {
+            loop.Dispose();
+        }
+    }
 }
