@@ -24,10 +24,7 @@ public sealed class ByteBoundedQueue
     /// <param name="onChange">Told every change of the bytes held (e.g. the instance-wide gauge).</param>
     /// <param name="holdUntilSettled">True: a chunk the reader takes stays counted until the reader calls
     /// <see cref="Settle"/>, so the bound covers what it holds while sending as well as what waits.</param>
-    /// <param name="wakeInline">True: a reader waiting for a chunk runs on the writer's thread, inside its
-    /// write, and a writer waiting for room on the reader's (the channel's synchronous continuations).
-    /// Neither may write or read under a lock the other takes.</param>
-    public ByteBoundedQueue(int capacity, long maxBytes, bool singleWriter = false, Action<long>? onChange = null, bool holdUntilSettled = false, bool wakeInline = false)
+    public ByteBoundedQueue(int capacity, long maxBytes, bool singleWriter = false, Action<long>? onChange = null, bool holdUntilSettled = false)
     {
         _holdUntilSettled = holdUntilSettled;
         _channel = Channel.CreateBounded<StreamChunk>(new BoundedChannelOptions(capacity)
@@ -35,7 +32,6 @@ public sealed class ByteBoundedQueue
             SingleReader = true,
             SingleWriter = singleWriter,
             FullMode = BoundedChannelFullMode.Wait,
-            AllowSynchronousContinuations = wakeInline,
         });
         _maxBytes = maxBytes;
         _onChange = onChange;

@@ -25,11 +25,7 @@ public sealed class TurnHost : ITurnHost, IDisposable
     /// <param name="onBufferedChange">Told every change of the bytes queued (the instance's budget and gauge).</param>
     public TurnHost(int maxActiveTurns, int queueCapacity, long maxQueuedBytes, CancellationToken transportAborted, Action<long>? onBufferedChange = null)
     {
-        // An idle writer wakes on the producer's thread and sends there (the pump's, after a read from Letta;
-        // the reader's, for a pong): no hand-over to another pool thread, which on a busy machine can wait a
-        // scheduler slice for a core (docs/BENCHMARKS.md, "Turn start"). A writer that is still sending is not
-        // waiting, so frames queued meanwhile wait for it as before.
-        _outbound = new ByteBoundedQueue(queueCapacity, maxQueuedBytes, onChange: onBufferedChange, holdUntilSettled: true, wakeInline: true);
+        _outbound = new ByteBoundedQueue(queueCapacity, maxQueuedBytes, onChange: onBufferedChange, holdUntilSettled: true);
         BufferedChanged = onBufferedChange;
         _aborted = CancellationTokenSource.CreateLinkedTokenSource(transportAborted);
         _turns = new TurnRegistry(maxActiveTurns);
