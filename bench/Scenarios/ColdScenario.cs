@@ -281,6 +281,11 @@ internal static class ColdScenario
             })).ConfigureAwait(false);
             CpuUse cpu = meter.Stop();
             long total = counts.Sum(c => c.Chunks);
+
+            // Where the machine's two cores went in this window: a slow window shows whether the gateway, the
+            // simulator, the load generator or something else took them (session 15's slow first windows).
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    window: {total / cpu.WallSeconds / 1000:N0} k deltas/s; cores: gateway {cpu.GatewayCores:F2}, simulator {cpu.SimulatorCores:F2}, bench {cpu.BenchCores:F2}, others {cpu.OtherCores:F2}"));
             return (total / cpu.WallSeconds, cpu.GatewaySeconds / Math.Max(1, total) * 1e6, counts.Sum(c => c.Errors));
         }
         finally
