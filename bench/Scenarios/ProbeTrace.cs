@@ -40,8 +40,8 @@ internal sealed class ProbeTrace
     {
         Dictionary<(int Pid, int Tid), ThreadTime> after = Threads();
         (int Relay, int Simulator) files = (OpenFiles(_relay.Pid), OpenFiles(_simulator.Pid));
-        double requestSlow = CancelScenario.Percentile(request, 0.50) + 0.5;
-        double firstSlow = CancelScenario.Percentile(first, 0.50) + 0.5;
+        double requestSlow = SlowAbove(request);
+        double firstSlow = SlowAbove(first);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  probe trace: {sent.Length} turns through the relay, each followed by a direct one, over {Ms(end - _start):F0} ms, {_relayAgeSeconds:F1} s after the relay's process started; open files relay {_filesBefore.Relay} → {files.Relay}, simulator {_filesBefore.Simulator} → {files.Simulator}"));
         string slow = string.Join("  ", Enumerable.Range(0, sent.Length)
@@ -50,9 +50,10 @@ internal sealed class ProbeTrace
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"    slow turns (request > {requestSlow:F2} or first > {firstSlow:F2} ms) at ms from the start:request/first: {slow}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"    the direct turns between them: {directRequest.Count(r => r > CancelScenario.Percentile(directRequest, 0.50) + 0.5)} requests and {directFirst.Count(f => f > CancelScenario.Percentile(directFirst, 0.50) + 0.5)} first events over their median + 0.5 ms"));
+            $"    the direct turns between them: {Slow(directRequest)} requests and {Slow(directFirst)} first events over their median + 0.5 ms"));
         var threads = after
-            .Select(t => (t.Value, Run: Ms2(t.Value.RunNs - (_before.TryGetValue(t.Key, out ThreadTime b) ? b.RunNs : 0)), Wait: Ms2(t.Value.WaitNs - (_before.TryGetValue(t.Key, out ThreadTime w) ? w.WaitNs : 0)), New: !_before.ContainsKey(t.Key), t.Key))
+            .Select(t => (t.Key, t.Value, Before: _before.TryGetValue(t.Key, out ThreadTime b) ? b : (ThreadTime?)null))
+            .Select(t => (t.Value, Run: NsToMs(t.Value.RunNs - (t.Before?.RunNs ?? 0)), Wait: NsToMs(t.Value.WaitNs - (t.Before?.WaitNs ?? 0)), New: t.Before is null, t.Key))
             .Where(t => t.Run >= ShownMs || t.Wait >= ShownMs)
             .OrderByDescending(t => t.Run);
         foreach (var t in threads)
@@ -109,7 +110,16 @@ internal sealed class ProbeTrace
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
-    private static double Ms2(long nanoseconds) => nanoseconds / 1e6;
+    private static double NsToMs(long nanoseconds) => nanoseconds / 1e6;
+
+    /// <summary>A turn's leg is slow over its median + 0.5 ms.</summary>
+    private static double SlowAbove(List<double> legs) => CancelScenario.Percentile(legs, 0.50) + 0.5;
+
+    private static int Slow(List<double> legs)
+    {
+        double above = SlowAbove(legs);
+        return legs.Count(leg => leg > above);
+    }
 
     private readonly record struct ThreadTime(string Process, string Name, long RunNs, long WaitNs);
 }

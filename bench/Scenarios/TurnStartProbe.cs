@@ -44,7 +44,7 @@ internal static class TurnStartProbe
         using var direct = new DirectClient(stack.SimulatorUrl);
         byte[] buffer = new byte[ReceiveBuffer];
         var sent = new List<(bool Gateway, long At)>(turns + directTurns);
-        var first = new List<(bool Gateway, double Ms)>(turns + directTurns);
+        var first = new List<double>(turns + directTurns); // in the order of sent
         using BusyLoops? busy = turns >= 100 ? BusyLoops.FromEnvironment() : null;
         ProbeTrace? trace = watched is null ? null : ProbeTrace.Start(watched, stack.Simulator);
         for (int i = 0; i < Math.Max(turns, directTurns); i++)
@@ -59,7 +59,7 @@ internal static class TurnStartProbe
                     throw new InvalidOperationException($"Turn-start probe: turn {i} failed ({turn.Error ?? "no deltas"}).");
                 }
 
-                first.Add((true, Ms(samples.First)));
+                first.Add(Ms(samples.First));
             }
 
             if (i < directTurns)
@@ -67,7 +67,7 @@ internal static class TurnStartProbe
                 var samples = new LatencySamples(8);
                 sent.Add((false, Stopwatch.GetTimestamp()));
                 await direct.RunTurnAsync(Content, buffer, samples, 0, cancellationToken).ConfigureAwait(false);
-                first.Add((false, Ms(samples.First)));
+                first.Add(Ms(samples.First));
             }
         }
 
@@ -78,9 +78,9 @@ internal static class TurnStartProbe
         }
 
         List<double> request = await RequestLegAsync(stack, [.. sent.Select(s => s.At)], cancellationToken).ConfigureAwait(false);
-        List<double> Of(bool gateway, IEnumerable<double> legs) => [.. legs.Where((_, i) => sent[i].Gateway == gateway)];
-        (List<double> gatewayRequest, List<double> gatewayFirst) = (Of(true, request), Of(true, first.Select(f => f.Ms)));
-        (List<double> directRequest, List<double> directFirst) = (Of(false, request), Of(false, first.Select(f => f.Ms)));
+        List<double> Of(bool gateway, List<double> legs) => [.. legs.Where((_, i) => sent[i].Gateway == gateway)];
+        (List<double> gatewayRequest, List<double> gatewayFirst) = (Of(true, request), Of(true, first));
+        (List<double> directRequest, List<double> directFirst) = (Of(false, request), Of(false, first));
         trace?.Print([.. sent.Where(s => s.Gateway).Select(s => s.At)], end, gatewayRequest, gatewayFirst, directRequest, directFirst);
         return new TurnStartRun(
             turns,
